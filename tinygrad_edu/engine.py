@@ -1,0 +1,947 @@
+"""The Value engine: automatic differentiation, one number at a time.
+
+The idea in four sentences
+--------------------------
+A ``Value`` wraps one number.  Every arithmetic operation on Values makes a new
+Value that remembers the Values it was made from (its ``children``) and which
+operation made it (its ``op``).  Running ordinary Python code therefore records
+a graph of the computation as a side effect.  ``backward()`` walks that graph
+from the output back to the inputs and applies the chain rule at every node:
+
+    gradient of a child  +=  (local derivative of the node wrt that child) * (gradient of the node)
+
+>>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+>>> c = a * b + a ** 2
+>>> c.backward()
+>>> a.grad, b.grad          # dc/da = b + 2a,  dc/db = a
+(1.0, 2.0)
+
+How to read this file
+---------------------
+Each primitive operation is written as a *pair* that stands together:
+
+    def exp(self):                                   # the forward computation
+        return Value(math.exp(self.data), (self,), "exp", Value._d_exp)
+
+    @staticmethod
+    def _d_exp(out, x):                              # its local derivative:
+        return (out,)                                # d exp(x)/dx = exp(x) = out
+
+A derivative rule receives the node's output and its inputs and returns one
+local derivative per input.  The rules are written with ``+ - * /`` and the
+module-level functions (``cos``, ``log``...), which work on plain numbers *and*
+on Values.  That is why one rule serves every mode of the package:
+
+* ``backward()`` calls it with floats (the fast path);
+* ``backward(create_graph=True)`` calls it with Values, so the gradient is
+  itself a graph that can be differentiated again (second derivatives);
+* forward mode (``tinygrad_edu.forward``) pushes tangents through the same
+  local derivatives, the step-through tracer shows them per edge, and the
+  exercise checkers compare a student's rule against them.
+
+Design choices worth knowing
+----------------------------
+* Nodes hold no closures: each node points to its op's *shared* rule function.
+  That makes a node two small objects (the Value and its children tuple), and
+  no node refers back to itself, so a graph is freed by reference counting the
+  moment it is no longer used -- no work for the cyclic garbage collector.
+* Graph walks use an explicit stack, never recursion, so a chain a million
+  nodes deep works with Python's default recursion limit.
+* A plain number inside an expression (the ``2.0`` in ``x * 2.0``) becomes a
+  *constant*: a Value with ``requires_grad=False``.
+* ``==`` and ``hash`` are by identity, so Values can be dict keys and set
+  members; ``<``, ``<=``, ``>``, ``>=`` compare the numbers and return bools,
+  so ``while abs(term) > 1e-3:`` works.
+* Gradients at kinks: relu'(0) = 0 and abs'(0) = 0 (a documented subgradient).
+* Across ``backward()`` calls, *leaves accumulate* (as in PyTorch) while each
+  intermediate node holds the gradient of the latest pass.
+"""
+
+import cmath
+import math
+from contextlib import contextmanager
+
+__all__ = [
+    "Value", "topological_order", "gradients", "no_grad", "detect_anomaly",
+    "is_grad_enabled", "as_value",
+    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu",
+    "absolute", "arctan", "sinh", "cosh", "log1p", "expm1", "softplus",
+    "leaky_relu", "conj", "real", "imag", "PRIMITIVES",
+]
+
+# --------------------------------------------------------------------------
+# Switches.  The fast path checks one module-level flag, ``_special``; it is
+# True only while no_grad, detect_anomaly or an observer (op counting) is on.
+# --------------------------------------------------------------------------
+_grad_enabled = True      # False inside ``no_grad()``
+_anomaly_depth = 0        # > 0 inside ``detect_anomaly()``
+_observers = []           # callables told about each new op node (op counters)
+_special = False
+
+
+def _refresh_special():
+    global _special
+    _special = (not _grad_enabled) or _anomaly_depth > 0 or bool(_observers)
+
+
+def is_grad_enabled():
+    """True unless inside ``no_grad()``."""
+    return _grad_enabled
+
+
+# Numbers a Value accepts.  bool is a subclass of int, so it lands here too.
+_REAL_TYPES = (int, float)
+
+
+def _to_number(x, where="Value()"):
+    """Convert an accepted input to float (or complex); explain anything else."""
+    if x.__class__ is float or x.__class__ is complex:
+        return x
+    if isinstance(x, _REAL_TYPES):
+        return float(x)
+    if isinstance(x, complex):
+        return complex(x)
+    if isinstance(x, Value):
+        raise TypeError(f"{where} got a Value ({x!r}) where a plain number is needed; "
+                        "use the Value itself, or v.data for its number")
+    # numpy scalars (np.float64, np.int32, np.complex128, np.bool_) without importing numpy.
+    kind = getattr(x, "dtype", None)
+    if kind is not None and getattr(x, "shape", None) == ():
+        return complex(x) if kind.kind == "c" else float(x)
+    raise TypeError(f"{where} needs a number (int, float, bool, complex or a numpy scalar), "
+                    f"got {type(x).__name__}: {x!r}")
+
+
+class Value:
+    """One number in a computation, plus what is needed to differentiate it.
+
+    >>> x = Value(3.0, label="x")
+    >>> y = x * x + 1          # y remembers how it was made
+    >>> y.op, [c.label for c in y.children[0].children]
+    ('+', ['x', 'x'])
+    >>> y.backward(); x.grad  # dy/dx = 2x
+    6.0
+    """
+
+    __slots__ = ("data", "grad", "children", "op", "label", "_rule", "requires_grad")
+
+    def __init__(self, data, children=(), op="", _rule=None, label="", requires_grad=True):
+        if data.__class__ is not float:
+            data = _to_number(data)
+        if label.__class__ is not str:
+            raise TypeError(f"label must be a str, got {type(label).__name__}: {label!r}")
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self.children = children
+        self.op = op
+        self._rule = _rule
+        self.requires_grad = requires_grad
+        if _special and children:
+            _record_special(self)
+
+    # -- a few conveniences -------------------------------------------------
+    def __repr__(self):
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={_short(self.data)}, grad={_short(self.grad)}, op={self.op!r}{label})"
+
+    def __float__(self):
+        if self.data.__class__ is complex:
+            raise TypeError(f"float() of a complex Value ({self.data}); use .real or abs()")
+        return float(self.data)
+
+    def __complex__(self):
+        return complex(self.data)
+
+    def __bool__(self):
+        # Plain truth testing of a Value is almost always a mistake (``if v:``),
+        # but numpy and user code use it; follow the number.
+        return bool(self.data)
+
+    @property
+    def is_leaf(self):
+        """True for inputs: Values not made by an operation (leaves and constants)."""
+        return self._rule is None
+
+    def item(self):
+        """The plain number (like numpy/PyTorch ``.item()``)."""
+        return self.data
+
+    def local_grads(self, create_graph=False):
+        """The local derivative of this node wrt each child, in child order.
+
+        >>> a = Value(2.0); b = Value(5.0); c = a * b
+        >>> c.local_grads()        # dc/da = b, dc/db = a
+        (5.0, 2.0)
+        """
+        if self._rule is None:
+            return ()
+        if create_graph:
+            return tuple(_as_value(p) for p in self._rule(self, *self.children))
+        return self._rule(self.data, *[c.data for c in self.children])
+
+    # -- comparisons look at the numbers; == and hash stay identity-based -----
+    def __lt__(self, other): return self.data < _data_of(other)
+    def __le__(self, other): return self.data <= _data_of(other)
+    def __gt__(self, other): return self.data > _data_of(other)
+    def __ge__(self, other): return self.data >= _data_of(other)
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    # ======================================================================
+    # Primitive operations: each forward computation next to its derivative.
+    # Rules take (out, *inputs) and return one local derivative per input.
+    # ======================================================================
+
+    # ---- out = x + y          d/dx = 1, d/dy = 1
+    def __add__(self, other):
+        other = other if other.__class__ is Value else _constant(other, "+", self)
+        return Value(self.data + other.data, (self, other), "+", Value._d_add)
+
+    @staticmethod
+    def _d_add(out, x, y):
+        """d/dx = 1, d/dy = 1"""
+        return 1.0, 1.0
+
+    def __radd__(self, other):
+        return _constant(other, "+", self) + self
+
+    # ---- out = x - y          d/dx = 1, d/dy = -1
+    def __sub__(self, other):
+        other = other if other.__class__ is Value else _constant(other, "-", self)
+        return Value(self.data - other.data, (self, other), "-", Value._d_sub)
+
+    @staticmethod
+    def _d_sub(out, x, y):
+        """d/dx = 1, d/dy = -1"""
+        return 1.0, -1.0
+
+    def __rsub__(self, other):
+        return _constant(other, "-", self) - self
+
+    # ---- out = x * y          d/dx = y, d/dy = x
+    def __mul__(self, other):
+        other = other if other.__class__ is Value else _constant(other, "*", self)
+        return Value(self.data * other.data, (self, other), "*", Value._d_mul)
+
+    @staticmethod
+    def _d_mul(out, x, y):
+        """d/dx = y, d/dy = x"""
+        return y, x
+
+    def __rmul__(self, other):
+        return _constant(other, "*", self) * self
+
+    # ---- out = x / y          d/dx = 1/y, d/dy = -x/y**2 = -out/y
+    def __truediv__(self, other):
+        other = other if other.__class__ is Value else _constant(other, "/", self)
+        if other.data == 0:
+            raise ZeroDivisionError(f"division by zero in a / b with a={_short(self.data)}, "
+                                    f"b={_short(other.data)}")
+        return Value(self.data / other.data, (self, other), "/", Value._d_div)
+
+    @staticmethod
+    def _d_div(out, x, y):
+        """d/dx = 1/y, d/dy = -x/y² = -out/y"""
+        return 1.0 / y, -out / y
+
+    def __rtruediv__(self, other):
+        return _constant(other, "/", self) / self
+
+    # ---- out = -x             d/dx = -1
+    def __neg__(self):
+        return Value(-self.data, (self,), "neg", Value._d_neg)
+
+    @staticmethod
+    def _d_neg(out, x):
+        """d/dx = -1"""
+        return (-1.0,)
+
+    def __pos__(self):
+        return self
+
+    # ---- out = x ** y   d/dx = y * x**(y-1),  d/dy = out * log(x)
+    def __pow__(self, other):
+        if other.__class__ is not Value:
+            # A number exponent is a constant: the rule's d/dy is not needed.
+            other = _constant(other, "**", self)
+            return Value(_power(self.data, other.data), (self, other), "**", Value._d_pow_const)
+        if other.requires_grad and self.data.__class__ is not complex and self.data < 0:
+            raise ValueError(
+                f"** with a Value exponent needs a base >= 0 to differentiate wrt the exponent "
+                f"(d/dy x**y = x**y * log(x)), got base {_short(self.data)}; use a number exponent")
+        return Value(_power(self.data, other.data), (self, other), "**", Value._d_pow)
+
+    @staticmethod
+    def _d_pow(out, x, y):
+        """d/dx = y·x^(y-1), d/dy = x^y·log(x)"""
+        return y * x ** (y - 1), (out * log(x) if _data_of(x) != 0 else 0.0)
+
+    @staticmethod
+    def _d_pow_const(out, x, k):
+        """d/dx = k·x^(k-1)  (k is a constant)"""
+        return k * x ** (k - 1), 0.0
+
+    def __rpow__(self, other):
+        return _constant(other, "**", self) ** self
+
+    # ---- out = exp(x)         d/dx = exp(x) = out
+    def exp(self):
+        x = self.data
+        return Value(cmath.exp(x) if x.__class__ is complex else _safe_exp(x),
+                     (self,), "exp", Value._d_exp)
+
+    @staticmethod
+    def _d_exp(out, x):
+        """d/dx = exp(x) = out"""
+        return (out,)
+
+    # ---- out = log(x)         d/dx = 1/x
+    def log(self):
+        x = self.data
+        if x.__class__ is complex:
+            if x == 0:
+                raise ValueError("log(0j) is undefined (log of zero)")
+            return Value(cmath.log(x), (self,), "log", Value._d_log)
+        if x <= 0:
+            raise ValueError(f"log({_short(x)}) is undefined for real numbers: log needs x > 0 "
+                             "(for complex logs, use a complex Value)")
+        return Value(math.log(x), (self,), "log", Value._d_log)
+
+    @staticmethod
+    def _d_log(out, x):
+        """d/dx = 1/x"""
+        return (1.0 / x,)
+
+    # ---- out = sqrt(x)        d/dx = 1 / (2 sqrt(x)) = 1 / (2 out)
+    def sqrt(self):
+        x = self.data
+        if x.__class__ is complex:
+            return Value(cmath.sqrt(x), (self,), "sqrt", Value._d_sqrt)
+        if x < 0:
+            raise ValueError(f"sqrt({_short(x)}) is undefined for real numbers: sqrt needs x >= 0")
+        return Value(math.sqrt(x), (self,), "sqrt", Value._d_sqrt)
+
+    @staticmethod
+    def _d_sqrt(out, x):
+        """d/dx = 1/(2·sqrt(x)) = 0.5/out"""
+        return (0.5 / out,)
+
+    # ---- out = sin(x)         d/dx = cos(x)
+    def sin(self):
+        return Value(_fn(math.sin, cmath.sin, self.data), (self,), "sin", Value._d_sin)
+
+    @staticmethod
+    def _d_sin(out, x):
+        """d/dx = cos(x)"""
+        return (cos(x),)
+
+    # ---- out = cos(x)         d/dx = -sin(x)
+    def cos(self):
+        return Value(_fn(math.cos, cmath.cos, self.data), (self,), "cos", Value._d_cos)
+
+    @staticmethod
+    def _d_cos(out, x):
+        """d/dx = -sin(x)"""
+        return (-sin(x),)
+
+    # ---- out = tan(x)         d/dx = 1 + tan(x)**2 = 1 + out**2
+    def tan(self):
+        return Value(_fn(math.tan, cmath.tan, self.data), (self,), "tan", Value._d_tan)
+
+    @staticmethod
+    def _d_tan(out, x):
+        """d/dx = 1 + tan²(x) = 1 + out²"""
+        return (1.0 + out * out,)
+
+    # ---- out = tanh(x)        d/dx = 1 - tanh(x)**2 = 1 - out**2
+    def tanh(self):
+        return Value(_fn(math.tanh, cmath.tanh, self.data), (self,), "tanh", Value._d_tanh)
+
+    @staticmethod
+    def _d_tanh(out, x):
+        """d/dx = 1 - tanh²(x) = 1 - out²"""
+        return (1.0 - out * out,)
+
+    # ---- out = arctan(x)      d/dx = 1 / (1 + x**2)
+    def arctan(self):
+        return Value(_fn(math.atan, cmath.atan, self.data), (self,), "arctan", Value._d_arctan)
+
+    @staticmethod
+    def _d_arctan(out, x):
+        """d/dx = 1/(1 + x²)"""
+        return (1.0 / (1.0 + x * x),)
+
+    # ---- out = sinh(x)        d/dx = cosh(x)
+    def sinh(self):
+        return Value(_fn(_safe_sinh, cmath.sinh, self.data), (self,), "sinh", Value._d_sinh)
+
+    @staticmethod
+    def _d_sinh(out, x):
+        """d/dx = cosh(x)"""
+        return (cosh(x),)
+
+    # ---- out = cosh(x)        d/dx = sinh(x)
+    def cosh(self):
+        return Value(_fn(_safe_cosh, cmath.cosh, self.data), (self,), "cosh", Value._d_cosh)
+
+    @staticmethod
+    def _d_cosh(out, x):
+        """d/dx = sinh(x)"""
+        return (sinh(x),)
+
+    # ---- out = log(1 + x)     d/dx = 1 / (1 + x)    (accurate for tiny x)
+    def log1p(self):
+        x = self.data
+        if x.__class__ is not complex and x <= -1:
+            raise ValueError(f"log1p({_short(x)}) is undefined for real numbers: needs x > -1")
+        return Value(math.log1p(x) if x.__class__ is not complex else cmath.log(1 + x),
+                     (self,), "log1p", Value._d_log1p)
+
+    @staticmethod
+    def _d_log1p(out, x):
+        """d/dx = 1/(1 + x)"""
+        return (1.0 / (1.0 + x),)
+
+    # ---- out = exp(x) - 1     d/dx = exp(x) = out + 1  (accurate for tiny x)
+    def expm1(self):
+        x = self.data
+        return Value(cmath.exp(x) - 1 if x.__class__ is complex else _safe_expm1(x),
+                     (self,), "expm1", Value._d_expm1)
+
+    @staticmethod
+    def _d_expm1(out, x):
+        """d/dx = exp(x) = out + 1"""
+        return (out + 1.0,)
+
+    # ---- out = 1 / (1 + exp(-x))     d/dx = out * (1 - out)
+    def sigmoid(self):
+        return Value(_sigmoid(self.data), (self,), "sigmoid", Value._d_sigmoid)
+
+    @staticmethod
+    def _d_sigmoid(out, x):
+        """d/dx = σ(x)·(1 - σ(x)) = out·(1 - out)"""
+        return (out * (1.0 - out),)
+
+    # ---- out = log(1 + exp(x)), computed without overflow    d/dx = sigmoid(x)
+    def softplus(self):
+        return Value(_softplus(self.data), (self,), "softplus", Value._d_softplus)
+
+    @staticmethod
+    def _d_softplus(out, x):
+        """d/dx = σ(x)"""
+        return (sigmoid(x),)
+
+    # ---- out = max(x, 0)      d/dx = 1 if x > 0 else 0   (relu'(0) = 0 by convention)
+    def relu(self):
+        x = self.data
+        _require_real(x, "relu")
+        return Value(x if x > 0 else 0.0, (self,), "relu", Value._d_relu)
+
+    @staticmethod
+    def _d_relu(out, x):
+        """d/dx = 1 if x > 0 else 0  (0 at the kink)"""
+        return (1.0 if _data_of(x) > 0 else 0.0,)
+
+    # ---- out = x if x > 0 else slope * x     d/dx = 1 or slope,  d/dslope = 0 or x
+    def leaky_relu(self, slope=0.01):
+        _require_real(self.data, "leaky_relu")
+        slope = slope if slope.__class__ is Value else _constant(slope, "leaky_relu", self)
+        x = self.data
+        return Value(x if x > 0 else slope.data * x, (self, slope), "leaky_relu", Value._d_leaky_relu)
+
+    @staticmethod
+    def _d_leaky_relu(out, x, slope):
+        """d/dx = 1 if x > 0 else slope;  d/dslope = 0 if x > 0 else x"""
+        return (1.0, 0.0) if _data_of(x) > 0 else (slope, x)
+
+    # ---- out = |x|   real: d/dx = sign(x) (0 at 0);  complex: the modulus, see below
+    def __abs__(self):
+        return Value(abs(self.data), (self,), "abs", Value._d_abs)
+
+    @staticmethod
+    def _d_abs(out, x):
+        """real: d/dx = sign(x) (0 at 0);  complex: d/dz = conj(z)/|z|  (0 at 0)"""
+        d = _data_of(x)
+        if d.__class__ is complex:          # modulus: gradient conj(z)/|z| (0 at z = 0)
+            return (conj(x) / out,) if d != 0 else (0.0,)
+        return (1.0 if d > 0 else -1.0 if d < 0 else 0.0,)
+
+    absolute = __abs__   # numpy's name, so np.abs(array_of_values) works
+
+    # ---- complex parts.  For z = x + iy:  real(z) = x,  imag(z) = y.
+    # Their rules follow HIPS autograd's convention for real-valued functions of
+    # complex inputs: the gradient is df/dx - i df/dy.
+    @property
+    def real(self):
+        if self.data.__class__ is not complex:
+            return self
+        return Value(self.data.real, (self,), "real", Value._d_real)
+
+    @staticmethod
+    def _d_real(out, z):
+        """d/dz = 1"""
+        return (1.0,)
+
+    @property
+    def imag(self):
+        if self.data.__class__ is not complex:
+            return Value(0.0, (self,), "imag", Value._d_imag_of_real)
+        return Value(self.data.imag, (self,), "imag", Value._d_imag)
+
+    @staticmethod
+    def _d_imag_of_real(out, x):
+        """d/dx = 0"""
+        return (0.0,)
+
+    @staticmethod
+    def _d_imag(out, z):
+        """d/dz = -i  (autograd's convention: df/dx - i·df/dy)"""
+        return (-1j,)
+
+    def conj(self):
+        """Complex conjugate x - iy, built from real and imag so their rules apply."""
+        if self.data.__class__ is not complex:
+            return self
+        return self.real - 1j * self.imag
+
+    conjugate = conj
+
+    # ======================================================================
+    # Walking the graph
+    # ======================================================================
+    def backward(self, create_graph=False):
+        """Fill ``.grad`` of every node of this graph with d(self)/d(node).
+
+        Leaves (the Values you made) *accumulate*: a second call adds the same
+        amounts again, as in PyTorch.  Intermediate nodes show this pass only.
+
+        >>> x = Value(3.0); y = x * x
+        >>> y.backward(); x.grad
+        6.0
+        >>> y.backward(); x.grad      # leaves accumulate
+        12.0
+
+        With ``create_graph=True`` the gradients are Values built from the
+        graph, so they can be differentiated again:
+
+        >>> x = Value(3.0); y = x ** 3
+        >>> y.backward(create_graph=True); dy = x.grad   # 3x^2 = 27
+        >>> x.grad = 0.0; dy.backward(); x.grad          # d(3x^2)/dx = 6x
+        18.0
+        """
+        _check_scalar_root(self)
+        order = topological_order(self)
+        if create_graph:
+            grads = gradients(self, order=order, create_graph=True)
+            for node in order:
+                g = grads.get(node, 0.0)
+                node.grad = (node.grad + g) if node._rule is None else g
+            return
+        _backward_floats(self, order)
+
+    def zero_grad(self):
+        """Set ``.grad`` to 0 on every node of this graph (leaves included)."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    def detach(self):
+        """A constant copy of this Value: same number, no history, no gradient flows.
+
+        >>> x = Value(2.0); y = (x * 3).detach() * x
+        >>> y.backward(); x.grad     # the detached factor counts as the constant 6
+        6.0
+        """
+        return Value(self.data, label=self.label, requires_grad=False)
+
+
+#: Every primitive op and its derivative rule (the rule's docstring is its formula).
+PRIMITIVES = {
+    "+": Value._d_add, "-": Value._d_sub, "*": Value._d_mul, "/": Value._d_div,
+    "neg": Value._d_neg, "**": Value._d_pow, "exp": Value._d_exp, "log": Value._d_log,
+    "sqrt": Value._d_sqrt, "sin": Value._d_sin, "cos": Value._d_cos, "tan": Value._d_tan,
+    "tanh": Value._d_tanh, "arctan": Value._d_arctan, "sinh": Value._d_sinh,
+    "cosh": Value._d_cosh, "log1p": Value._d_log1p, "expm1": Value._d_expm1,
+    "sigmoid": Value._d_sigmoid, "softplus": Value._d_softplus, "relu": Value._d_relu,
+    "leaky_relu": Value._d_leaky_relu, "abs": Value._d_abs, "real": Value._d_real,
+    "imag": Value._d_imag,
+}
+
+
+# --------------------------------------------------------------------------
+# Graph walks (iterative: an explicit stack instead of recursion)
+# --------------------------------------------------------------------------
+def topological_order(root):
+    """Every node of ``root``'s graph once, each after all of its children.
+
+    Inputs come first and ``root`` last.  Iterative depth-first search, so a
+    graph a million nodes deep needs no recursion.
+
+    >>> a = Value(1.0, label="a"); b = a + a; c = b * b
+    >>> [n.op or n.label for n in topological_order(c)]
+    ['a', '+', '*']
+    """
+    if root.__class__ is not Value:
+        raise TypeError(f"topological_order needs a Value, got {type(root).__name__}")
+    order = []
+    visited = {root}
+    # Each stack entry is (node, iterator over its children not yet explored).
+    stack = [(root, iter(root.children))]
+    while stack:
+        node, pending = stack[-1]
+        for child in pending:
+            if child not in visited:
+                visited.add(child)
+                stack.append((child, iter(child.children)))
+                break
+        else:                      # all children done: the node can be listed
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def _backward_floats(root, order):
+    """Reverse mode with plain numbers: the fast path of ``backward()``."""
+    for node in order:                  # intermediate nodes start from zero each pass
+        if node._rule is not None:
+            node.grad = 0.0
+    root.grad = root.grad + 1.0 if root._rule is None else 1.0
+    check = _anomaly_depth > 0
+    for node in reversed(order):
+        rule = node._rule
+        if rule is None:
+            continue
+        g = node.grad
+        if g.__class__ is complex and node.data.__class__ is not complex:
+            g = node.grad = g.real      # a real node only keeps the real part
+        children = node.children
+        if len(children) == 2:
+            x, y = children
+            dx, dy = rule(node.data, x.data, y.data)
+            x.grad += dx * g
+            y.grad += dy * g
+        else:
+            partials = rule(node.data, *[c.data for c in children])
+            for child, p in zip(children, partials):
+                child.grad += p * g
+        if check:
+            _check_backward(node, children)
+    for node in order:                  # leaves too keep only the real part
+        if node._rule is None and node.grad.__class__ is complex and node.data.__class__ is not complex:
+            node.grad = node.grad.real
+
+
+def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
+    """d(root)/d(node) for the nodes of ``root``'s graph, as a dict, without touching ``.grad``.
+
+    This is the functional form of backward (like ``torch.autograd.grad``); the
+    transforms (``grad``, ``jacobian``...) use it so that nested derivatives
+    never mix and no gradient is left behind on your Values.  With
+    ``create_graph=True`` the gradients are Values (differentiable again).
+    ``wrt`` (a list of Values) limits the result to those nodes.
+
+    >>> x = Value(2.0); y = x * x * x
+    >>> gradients(y, [x])[x]
+    12.0
+    """
+    _check_scalar_root(root)
+    if order is None:
+        order = topological_order(root)
+    grads = {root: seed}
+    check = _anomaly_depth > 0
+    for node in reversed(order):
+        g = grads.get(node)
+        if g is None or node._rule is None:
+            continue
+        if not create_graph and g.__class__ is complex and node.data.__class__ is not complex:
+            g = grads[node] = g.real
+        elif create_graph and _data_of(g).__class__ is complex and node.data.__class__ is not complex:
+            g = grads[node] = _as_value(g).real
+        partials = node.local_grads(create_graph)
+        for child, p in zip(node.children, partials):
+            contribution = p * g
+            previous = grads.get(child)
+            grads[child] = contribution if previous is None else previous + contribution
+        if check:
+            _check_backward(node, node.children, grads)
+    for node, g in grads.items():
+        if node._rule is None and node.data.__class__ is not complex and _data_of(g).__class__ is complex:
+            grads[node] = g.real
+    if wrt is None:
+        return grads
+    return {w: grads.get(w, 0.0) for w in wrt}
+
+
+def _check_scalar_root(root):
+    if root.__class__ is not Value:
+        raise TypeError(f"backward needs a Value, got {type(root).__name__}")
+
+
+# --------------------------------------------------------------------------
+# Context managers
+# --------------------------------------------------------------------------
+@contextmanager
+def no_grad():
+    """Inside this block operations record nothing: results are constants.
+
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * 3
+    >>> y.children, y.requires_grad
+    ((), False)
+    """
+    global _grad_enabled
+    previous = _grad_enabled
+    _grad_enabled = False
+    _refresh_special()
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+        _refresh_special()
+
+
+@contextmanager
+def detect_anomaly():
+    """Raise ``FloatingPointError`` at the op that first makes a NaN or inf.
+
+    >>> with detect_anomaly():
+    ...     Value(1e308) * 10          # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    FloatingPointError: ...
+    """
+    global _anomaly_depth
+    _anomaly_depth += 1
+    _refresh_special()
+    try:
+        yield
+    finally:
+        _anomaly_depth -= 1
+        _refresh_special()
+
+
+def add_observer(callback):
+    """Call ``callback(node)`` for every op node created (used by op counters)."""
+    _observers.append(callback)
+    _refresh_special()
+
+
+def remove_observer(callback):
+    _observers.remove(callback)
+    _refresh_special()
+
+
+def _record_special(node):
+    """The slow path of node creation: no_grad, anomaly checks, observers."""
+    if not _grad_enabled:
+        node.children = ()
+        node._rule = None
+        node.requires_grad = False
+        return
+    if _anomaly_depth and not _is_finite(node.data):
+        operands = ", ".join(_short(c.data) for c in node.children)
+        raise FloatingPointError(f"detect_anomaly: {node.op}({operands}) produced {_short(node.data)}")
+    for observer in _observers:
+        observer(node)
+
+
+def _check_backward(node, children, grads=None):
+    for child in children:
+        g = child.grad if grads is None else grads.get(child, 0.0)
+        if not _is_finite(_data_of(g)):
+            operands = ", ".join(_short(c.data) for c in children)
+            raise FloatingPointError(
+                f"detect_anomaly: the backward pass of {node.op}({operands}) gave a gradient "
+                f"of {_short(_data_of(g))}")
+
+
+# --------------------------------------------------------------------------
+# Module-level functions: work on Values *and* on plain numbers
+# --------------------------------------------------------------------------
+def _unary(name, real_fn, complex_fn):
+    def fn(x):
+        if isinstance(x, Value):
+            return getattr(x, name)()
+        if hasattr(x, "shape") and getattr(x, "shape", ()) != ():   # numpy arrays: elementwise
+            import numpy as np
+            return np.vectorize(fn, otypes=[object])(x)
+        x = _to_number(x, f"{name}()")
+        return _fn(real_fn, complex_fn, x)
+    fn.__name__ = name
+    fn.__doc__ = f"{name}(x) for a Value or a plain number: {name}(Value) records the op."
+    return fn
+
+
+def _require_real(x, op):
+    if x.__class__ is complex:
+        raise TypeError(f"{op} is not defined for complex numbers (got {x})")
+
+
+def _checked_log(x):
+    if x <= 0:
+        raise ValueError(f"log({_short(x)}) is undefined for real numbers: log needs x > 0")
+    return math.log(x)
+
+
+def _checked_sqrt(x):
+    if x < 0:
+        raise ValueError(f"sqrt({_short(x)}) is undefined for real numbers: sqrt needs x >= 0")
+    return math.sqrt(x)
+
+
+def _checked_log1p(x):
+    if x <= -1:
+        raise ValueError(f"log1p({_short(x)}) is undefined for real numbers: needs x > -1")
+    return math.log1p(x)
+
+
+def _relu_number(x):
+    _require_real(x, "relu")
+    return x if x > 0 else 0.0
+
+
+exp = _unary("exp", lambda x: _safe_exp(x), cmath.exp)
+log = _unary("log", _checked_log, cmath.log)
+sqrt = _unary("sqrt", _checked_sqrt, cmath.sqrt)
+sin = _unary("sin", math.sin, cmath.sin)
+cos = _unary("cos", math.cos, cmath.cos)
+tan = _unary("tan", math.tan, cmath.tan)
+tanh = _unary("tanh", math.tanh, cmath.tanh)
+arctan = _unary("arctan", math.atan, cmath.atan)
+sinh = _unary("sinh", lambda x: _safe_sinh(x), cmath.sinh)
+cosh = _unary("cosh", lambda x: _safe_cosh(x), cmath.cosh)
+log1p = _unary("log1p", _checked_log1p, lambda z: cmath.log(1 + z))
+expm1 = _unary("expm1", lambda x: _safe_expm1(x), lambda z: cmath.exp(z) - 1)
+sigmoid = _unary("sigmoid", lambda x: _sigmoid(x), lambda z: _sigmoid(z))
+softplus = _unary("softplus", lambda x: _softplus(x), lambda z: _softplus(z))
+relu = _unary("relu", _relu_number, _relu_number)
+
+
+def absolute(x):
+    """|x| for a Value (the modulus for complex) or a number."""
+    return abs(x)
+
+
+def leaky_relu(x, slope=0.01):
+    """x if x > 0 else slope * x, for a Value or a number."""
+    if isinstance(x, Value):
+        return x.leaky_relu(slope)
+    x = _to_number(x, "leaky_relu()")
+    _require_real(x, "leaky_relu")
+    return x if x > 0 else _data_of(slope) * x
+
+
+def conj(x):
+    """Complex conjugate of a Value or a number."""
+    return x.conj() if isinstance(x, Value) else _to_number(x, "conj()").conjugate()
+
+
+def real(x):
+    return x.real if isinstance(x, Value) else _to_number(x, "real()").real
+
+
+def imag(x):
+    return x.imag if isinstance(x, Value) else _to_number(x, "imag()").imag
+
+
+# --------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------
+def as_value(x):
+    """``x`` itself if it is a Value, else a new leaf Value holding it."""
+    return x if isinstance(x, Value) else Value(x)
+
+
+def _as_value(x):
+    return x if x.__class__ is Value else Value(x, requires_grad=False)
+
+
+def _constant(x, op, other):
+    """Wrap a plain number used in an expression as a constant Value."""
+    if x.__class__ is float:
+        return Value(x, requires_grad=False)
+    try:
+        return Value(_to_number(x), requires_grad=False)
+    except TypeError:
+        raise TypeError(f"unsupported operand for {op}: Value ({_short(other.data)}) and "
+                        f"{type(x).__name__} ({x!r}); use numbers or Values") from None
+
+
+def _data_of(x):
+    return x.data if isinstance(x, Value) else x
+
+
+def _fn(real_fn, complex_fn, x):
+    return complex_fn(x) if x.__class__ is complex else real_fn(x)
+
+
+def _is_finite(x):
+    return cmath.isfinite(x) if x.__class__ is complex else math.isfinite(x)
+
+
+def _short(x):
+    """A number as a student would write it: 6.0, 0.5, 1e-08, (1+2j)."""
+    if isinstance(x, Value):
+        return f"Value({_short(x.data)})"
+    if isinstance(x, float):
+        return repr(x)
+    return str(x)
+
+
+def _safe_exp(x):
+    try:
+        return math.exp(x)
+    except OverflowError:          # IEEE behaviour (as numpy): exp of a huge number is inf
+        return math.inf
+
+
+def _safe_expm1(x):
+    try:
+        return math.expm1(x)
+    except OverflowError:
+        return math.inf
+
+
+def _safe_sinh(x):
+    try:
+        return math.sinh(x)
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
+def _safe_cosh(x):
+    try:
+        return math.cosh(x)
+    except OverflowError:
+        return math.inf
+
+
+def _sigmoid(x):
+    # Two forms so that neither overflows: exp is only ever taken of a negative number.
+    if x.__class__ is complex:
+        return 1.0 / (1.0 + cmath.exp(-x))
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus(x):
+    # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|.
+    if x.__class__ is complex:
+        return cmath.log(1 + cmath.exp(x))
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _power(x, k):
+    """x ** k with the errors a student can act on."""
+    if x == 0 and (k.real if k.__class__ is complex else k) < 0:
+        raise ZeroDivisionError(f"0 ** {_short(k)} is undefined (division by zero): "
+                                f"base 0.0 with a negative exponent")
+    if x.__class__ is not complex and k.__class__ is not complex and x < 0 and not k.is_integer():
+        raise ValueError(f"{_short(x)} ** {_short(k)} is not a real number: a negative base "
+                         "needs an integer exponent (use a complex Value for complex powers)")
+    try:
+        return x ** k
+    except OverflowError:
+        return math.inf if x > 0 or k % 2 == 0 else -math.inf

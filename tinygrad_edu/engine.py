@@ -626,6 +626,8 @@ def _backward_floats(root, order):
                 child.grad += p * g
         if check:
             _check_backward(node, children)
+    if _observers:
+        notify_sweep("reverse", sum(len(n.children) for n in order if n._rule is not None))
     for node in order:                  # leaves too keep only the real part
         if node._rule is None and node.grad.__class__ is complex and node.data.__class__ is not complex:
             node.grad = node.grad.real
@@ -649,6 +651,7 @@ def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
         order = topological_order(root)
     grads = {root: seed}
     check = _anomaly_depth > 0
+    multiplies = 0
     for node in reversed(order):
         g = grads.get(node)
         if g is None or node._rule is None:
@@ -658,12 +661,15 @@ def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
         elif create_graph and _data_of(g).__class__ is complex and node.data.__class__ is not complex:
             g = grads[node] = _as_value(g).real
         partials = node.local_grads(create_graph)
+        multiplies += len(partials)
         for child, p in zip(node.children, partials):
             contribution = p * g
             previous = grads.get(child)
             grads[child] = contribution if previous is None else previous + contribution
         if check:
             _check_backward(node, node.children, grads)
+    if _observers:
+        notify_sweep("reverse", multiplies)
     for node, g in grads.items():
         if node._rule is None and node.data.__class__ is not complex and _data_of(g).__class__ is complex:
             grads[node] = g.real
@@ -720,15 +726,26 @@ def detect_anomaly():
         _refresh_special()
 
 
-def add_observer(callback):
-    """Call ``callback(node)`` for every op node created (used by op counters)."""
-    _observers.append(callback)
+def add_observer(observer):
+    """Tell ``observer`` about the work done (used by the op counter).
+
+    ``observer.on_node(node)`` is called for every op node created and
+    ``observer.on_sweep(kind, multiplies)`` after every derivative sweep
+    ("reverse" or "forward") with the number of local-derivative multiplications.
+    """
+    _observers.append(observer)
     _refresh_special()
 
 
-def remove_observer(callback):
-    _observers.remove(callback)
+def remove_observer(observer):
+    _observers.remove(observer)
     _refresh_special()
+
+
+def notify_sweep(kind, multiplies):
+    """Report one derivative sweep to the observers (cheap when there are none)."""
+    for observer in _observers:
+        observer.on_sweep(kind, multiplies)
 
 
 def _record_special(node):
@@ -742,7 +759,7 @@ def _record_special(node):
         operands = ", ".join(_short(c.data) for c in node.children)
         raise FloatingPointError(f"detect_anomaly: {node.op}({operands}) produced {_short(node.data)}")
     for observer in _observers:
-        observer(node)
+        observer.on_node(node)
 
 
 def _check_backward(node, children, grads=None):

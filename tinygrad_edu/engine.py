@@ -585,18 +585,16 @@ def topological_order(root):
         raise TypeError(f"topological_order needs a Value, got {type(root).__name__}")
     order = []
     visited = {root}
-    # Each stack entry is (node, iterator over its children not yet explored).
-    stack = [(root, iter(root.children))]
+    stack = [root]            # the path we are exploring, deepest node last
     while stack:
-        node, pending = stack[-1]
-        for child in pending:
+        node = stack[-1]
+        for child in node.children:          # descend into the first unvisited child...
             if child not in visited:
                 visited.add(child)
-                stack.append((child, iter(child.children)))
+                stack.append(child)
                 break
-        else:                      # all children done: the node can be listed
-            stack.pop()
-            order.append(node)
+        else:                                # ...or, when there is none, the node is done
+            order.append(stack.pop())
     return order
 
 
@@ -607,13 +605,16 @@ def _backward_floats(root, order):
             node.grad = 0.0
     root.grad = root.grad + 1.0 if root._rule is None else 1.0
     check = _anomaly_depth > 0
+    saw_complex = False
     for node in reversed(order):
         rule = node._rule
         if rule is None:
             continue
         g = node.grad
-        if g.__class__ is complex and node.data.__class__ is not complex:
-            g = node.grad = g.real      # a real node only keeps the real part
+        if g.__class__ is complex or node.data.__class__ is complex:
+            saw_complex = True          # a real node keeps only the real part (autograd's rule)
+            if node.data.__class__ is not complex and g.__class__ is complex:
+                g = node.grad = g.real
         children = node.children
         if len(children) == 2:
             x, y = children
@@ -628,9 +629,10 @@ def _backward_floats(root, order):
             _check_backward(node, children)
     if _observers:
         notify_sweep("reverse", sum(len(n.children) for n in order if n._rule is not None))
-    for node in order:                  # leaves too keep only the real part
-        if node._rule is None and node.grad.__class__ is complex and node.data.__class__ is not complex:
-            node.grad = node.grad.real
+    if saw_complex:                     # leaves, too, keep only the real part
+        for node in order:
+            if node.grad.__class__ is complex and node.data.__class__ is not complex:
+                node.grad = node.grad.real
 
 
 def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):

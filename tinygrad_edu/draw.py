@@ -1,0 +1,395 @@
+"""Drawing the computational graph: one box per Value, one small node per operation.
+
+>>> from tinygrad_edu import Value
+>>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+>>> c = a * b; c.label = "c"; c.backward()
+>>> g = draw(c)                 # a graphviz.Digraph; in Jupyter it shows as a picture
+>>> "grad -3" in g.source and "grad 2" in g.source
+True
+
+Every Value becomes a box ``name | data | grad``; the operation that made it is
+a small oval in front of it, and arrows run in the direction the data flows
+(inputs -> operation -> result).  An input used twice (``a * a``) sends two
+arrows into the operation, one per operand, in operand order.
+
+The styles say what a node is:
+
+* **input** (a leaf you made, blue), **constant** (a number written in the
+  expression, grey and dashed), **intermediate** (white), **output** (green);
+* **current** (orange, thick border) for highlighted nodes, **done** (grey) for
+  nodes a backward pass has finished, **faulty** (red) for nodes whose
+  derivative rule disagrees with numerical differentiation.
+
+Labels and numbers are escaped before they reach Graphviz, so any text (quotes,
+``<``, ``&``, braces, backslashes, newlines) shows as itself.
+"""
+
+import cmath
+import math
+from collections import deque
+
+from .engine import Value, topological_order, gradients
+from .render import Drawing
+
+__all__ = ["draw", "draw_dot", "draw_gradient", "format_number", "html_escape", "PALETTE"]
+
+#: The colours of every picture, in one place so all diagrams match.
+PALETTE = {
+    "input": ("#dbeafe", "#2563eb"),          # (fill, border)
+    "constant": ("#f1f5f9", "#94a3b8"),
+    "intermediate": ("#ffffff", "#475569"),
+    "output": ("#dcfce7", "#16a34a"),
+    "op": ("#fef3c7", "#d97706"),
+    "current": ("#fed7aa", "#ea580c"),
+    "done": ("#e2e8f0", "#64748b"),
+    "faulty": ("#fee2e2", "#dc2626"),
+    "faded": ("#f8fafc", "#cbd5e1"),
+    "edge": "#64748b",
+    "local": "#1d4ed8",                        # local-derivative labels on edges
+    "grad": "#be123c",                         # gradient numbers
+    "text": "#0f172a",
+    "faded_text": "#94a3b8",
+}
+FONT = "Helvetica"
+
+# How an op is written inside its oval.
+_OP_TEXT = {"*": "×", "/": "÷", "-": "−", "neg": "−x", "**": "**"}
+_LABEL_LIMIT = 60          # longer labels are shortened, so one node cannot swamp the picture
+
+
+# ---------------------------------------------------------------------------
+# Text: numbers a person can read, labels that cannot break anything
+# ---------------------------------------------------------------------------
+def format_number(x, precision=4):
+    """A number as short readable text: 4 significant digits, complex as ``a + bj``.
+
+    >>> format_number(0.6000000000000001), format_number(-12.0), format_number(6.294096)
+    ('0.6', '-12', '6.294')
+    >>> format_number(1e-8), format_number(complex(1, -2)), format_number(float("nan"))
+    ('1e-08', '1 - 2j', 'nan')
+    """
+    if isinstance(x, Value):
+        x = x.data
+    if isinstance(x, complex):
+        re, im = x.real, x.imag
+        if im == 0:
+            return format_number(re, precision) + " + 0j"
+        if re == 0:
+            return format_number(im, precision) + "j"
+        sign = "-" if im < 0 or (im == 0 and math.copysign(1, im) < 0) else "+"
+        return f"{format_number(re, precision)} {sign} {format_number(abs(im), precision)}j"
+    if isinstance(x, bool):
+        x = float(x)
+    if not isinstance(x, (int, float)):
+        return str(x)
+    text = format(float(x), f".{precision}g")
+    return "0" if text == "-0" else text
+
+
+def _clean(text):
+    """Make any string printable: control characters become visible escapes."""
+    text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+    if len(text) > _LABEL_LIMIT:
+        text = text[:_LABEL_LIMIT - 1] + "…"
+    out = []
+    for ch in text:
+        if ch == "\n":
+            out.append(ch)
+        elif ch == "\t":
+            out.append(" ")
+        elif ord(ch) < 32 or ord(ch) == 127 or 0xFFFE <= ord(ch) <= 0xFFFF:
+            out.append(repr(ch)[1:-1])            # e.g. "\x07", shown literally
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def html_escape(text):
+    """Escape ``text`` for a Graphviz HTML-like label; newlines become line breaks.
+
+    >>> html_escape('a<b> & "c"\\n{d}')
+    'a&lt;b&gt; &amp; &quot;c&quot;<BR/>{d}'
+    """
+    text = _clean(text)
+    text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#39;"))
+    return text.replace("\n", "<BR/>")
+
+
+def _tooltip(text):
+    """Escape ``text`` for a quoted DOT attribute (backslashes, quotes, newlines)."""
+    import graphviz
+    return graphviz.escape(_clean(text)).replace("\n", "\\n")
+
+
+# ---------------------------------------------------------------------------
+# Which nodes to draw
+# ---------------------------------------------------------------------------
+def _check_root(root, who):
+    if not isinstance(root, Value):
+        raise TypeError(f"{who} needs a Value (the result of a computation), got "
+                        f"{type(root).__name__}: {root!r}")
+
+
+def _select(root, order, max_nodes):
+    """The nodes to draw: all of them, or the ``max_nodes`` nearest the output."""
+    if max_nodes is None or len(order) <= max_nodes:
+        return set(order)
+    if not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+    keep = {root}
+    queue = deque([root])
+    while queue and len(keep) < max_nodes:       # breadth first: nearest the output first
+        node = queue.popleft()
+        for child in node.children:
+            if child not in keep and len(keep) < max_nodes:
+                keep.add(child)
+                queue.append(child)
+    return keep
+
+
+def _names_from(names):
+    """``names=locals()`` (name -> Value) or a {Value: name} dict, as {Value: name}."""
+    if names is None:
+        return {}
+    if not hasattr(names, "items"):
+        raise TypeError(f"names must be a dict such as locals(), got {type(names).__name__}")
+    found = {}
+    for key, value in names.items():
+        if isinstance(key, Value) and isinstance(value, str):
+            found.setdefault(key, value)
+        elif isinstance(value, Value) and isinstance(key, str) and not key.startswith("_"):
+            found.setdefault(value, key)          # first name wins, like reading top to bottom
+    return found
+
+
+def _kind(node, root):
+    if node.is_leaf:
+        return "input" if node.requires_grad else "constant"
+    return "output" if node is root else "intermediate"
+
+
+# ---------------------------------------------------------------------------
+# The node boxes
+# ---------------------------------------------------------------------------
+def _value_label(name, node, grad_text, style, note, precision):
+    cells = []
+    if name:
+        cells.append(f'<TD><B>{html_escape(name)}</B></TD>')
+    cells.append(f'<TD>data {html_escape(format_number(node.data, precision))}</TD>')
+    if grad_text is not None:
+        grad_colour = PALETTE["faded_text"] if style == "faded" else PALETTE["grad"]
+        cells.append(f'<TD><FONT COLOR="{grad_colour}">grad {html_escape(grad_text)}</FONT></TD>')
+    rows = "<TR>" + "".join(cells) + "</TR>"
+    if note:
+        rows += (f'<TR><TD COLSPAN="{len(cells)}"><FONT POINT-SIZE="10" COLOR="{PALETTE["faulty"][1]}">'
+                 f'{html_escape(note)}</FONT></TD></TR>')
+    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLUMNS="*" '
+            f'ROWS="*">{rows}</TABLE>>')
+
+
+def _grad_text(node, grads, show_grad, precision, unknown):
+    if not show_grad:
+        return None
+    if grads is None:
+        g = node.grad
+    elif node in grads:
+        g = grads[node]
+    else:
+        return unknown
+    return format_number(g, precision)
+
+
+def _local_texts(node, precision):
+    """Each edge's local derivative as text, from the engine's own rule."""
+    try:
+        partials = node.local_grads()
+    except (ArithmeticError, ValueError) as error:      # e.g. x**0.5 at x = 0
+        return ["undefined"] * len(node.children), str(error)
+    return [format_number(p, precision) for p in partials], None
+
+
+def draw(root, *, show_grad=True, show_local=False, highlight=(), rankdir="LR", max_nodes=300,
+         names=None, grads=None, precision=4, legend=False, title=None, done=(), faulty=None,
+         faded=(), edge_notes=None, numbered=False, unknown_grad="?", renderer="auto"):
+    """Draw the graph that computed ``root``; returns a ``graphviz.Digraph`` (a :class:`Drawing`).
+
+    Options:
+      show_grad     show each node's gradient (``.grad``, or ``grads[node]`` if given)
+      show_local    write each edge's local derivative d(result)/d(operand) on it
+      highlight     a Value or list of Values to draw as "current" (orange)
+      rankdir       "LR" (left to right, default), "TB", "RL" or "BT"
+      max_nodes     draw at most this many Values (nearest the output); the picture
+                    says how many were left out.  None draws everything.
+      names         ``names=locals()`` labels nodes with your variable names
+      grads         a {Value: gradient} dict to show instead of ``.grad``; nodes
+                    missing from it show ``unknown_grad`` ("?")
+      legend        add a key explaining the colours
+      title         a caption under the picture
+      done, faded   Values to draw as finished (grey) or de-emphasised
+      faulty        {Value: message}: draw these red with the message
+      edge_notes    {(node, operand_index): text} replacing an edge's label
+      numbered      prefix each Value with its position in topological order
+
+    >>> from tinygrad_edu import Value
+    >>> x = Value(3.0, label="x"); y = x * x
+    >>> draw(y).source.count("-> o1")          # two arrows into the one ×
+    2
+    """
+    _check_root(root, "draw")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    highlight = _as_set(highlight, "highlight")
+    done, faded = _as_set(done, "done"), _as_set(faded, "faded")
+    faulty = dict(faulty or {})
+    edge_notes = dict(edge_notes or {})
+    order = topological_order(root)
+    shown = _select(root, order, max_nodes)
+    labels = _names_from(names)
+    ids = {node: i for i, node in enumerate(order)}
+
+    graph = Drawing(name="computation", format="svg")
+    graph.renderer = renderer
+    graph.attr(rankdir=rankdir, bgcolor="white", nodesep="0.25", ranksep="0.35",
+               fontname=FONT, fontsize="12")
+    graph.attr("node", fontname=FONT, fontsize="12", color=PALETTE["edge"])
+    graph.attr("edge", fontname=FONT, fontsize="10", color=PALETTE["edge"],
+               arrowsize="0.7", fontcolor=PALETTE["local"])
+
+    hidden_feeders = []
+    for node in order:
+        if node not in shown:
+            continue
+        i = ids[node]
+        kind = _kind(node, root)
+        style = ("faulty" if node in faulty else "current" if node in highlight else
+                 "done" if node in done else "faded" if node in faded else kind)
+        fill, border = PALETTE[style]
+        name = labels.get(node) or node.label
+        if numbered:
+            name = f"#{i} {name}".strip()
+        grad_text = _grad_text(node, grads, show_grad, precision, unknown_grad)
+        classes = " ".join(["value", kind] + [s for s, on in (
+            ("current", node in highlight), ("done", node in done),
+            ("faulty", node in faulty), ("faded", node in faded)) if on])
+        graph.node(f"v{i}", _value_label(name, node, grad_text, style, faulty.get(node), precision),
+                   shape="box", style="filled,rounded" + (",dashed" if kind == "constant" else ""),
+                   fillcolor=fill, color=border, margin="0.04,0.02", height="0.3",
+                   penwidth="3" if style in ("current", "faulty") else
+                   "2" if kind == "output" else "1",
+                   fontcolor=PALETTE["faded_text"] if style == "faded" else PALETTE["text"],
+                   id=f"v{i}", tooltip=_tooltip(_node_tooltip(name, node, grads)),
+                   **{"class": classes})
+        if node.is_leaf:
+            continue
+        _draw_op(graph, node, i, style, highlight, faded)
+        local_texts, _ = _local_texts(node, precision) if show_local else ([None] * len(node.children), None)
+        for k, child in enumerate(node.children):
+            note = edge_notes.get((node, k))
+            text = note if note is not None else local_texts[k]
+            if child not in shown:
+                hidden_feeders.append(i)
+                continue
+            attrs = {"label": f"<{html_escape(text)}>"} if text else {}
+            graph.edge(f"v{ids[child]}", f"o{i}", **attrs)
+
+    hidden = len(order) - len(shown)
+    if hidden:
+        _draw_cap_note(graph, hidden, len(order), max_nodes, sorted(set(hidden_feeders)))
+    if legend:
+        _draw_legend(graph, faulty=bool(faulty), current=bool(highlight), done=bool(done))
+    if title:
+        graph.attr(label=f"<{html_escape(title)}>", labelloc="b", fontsize="13")
+    return graph
+
+
+draw_dot = draw
+
+
+def _as_set(nodes, what):
+    if nodes is None:
+        return set()
+    if isinstance(nodes, Value):
+        return {nodes}
+    try:
+        found = set(nodes)
+    except TypeError:
+        raise TypeError(f"{what} must be a Value or a list of Values, got "
+                        f"{type(nodes).__name__}") from None
+    for n in found:
+        if not isinstance(n, Value):
+            raise TypeError(f"{what} must contain Values, got {type(n).__name__}: {n!r}")
+    return found
+
+
+def _node_tooltip(name, node, grads):
+    grad = node.grad if grads is None else grads.get(node, "?")
+    if isinstance(grad, Value):
+        grad = grad.data
+    return f"{name or node.op or 'value'}: data = {node.data!r}, grad = {grad!r}"
+
+
+def _draw_op(graph, node, i, style, highlight, faded):
+    fill, border = PALETTE["faded"] if style == "faded" else PALETTE["op"]
+    text = _OP_TEXT.get(node.op, node.op)
+    graph.node(f"o{i}", f"<{html_escape(text)}>", shape="ellipse", style="filled",
+               fillcolor=fill, color=border, fontsize="11", margin="0.02,0.01",
+               width="0.3", height="0.3", ordering="in", id=f"o{i}",
+               **{"class": "op" + (" current" if node in highlight else "")})
+    graph.edge(f"o{i}", f"v{i}")
+
+
+def _draw_cap_note(graph, hidden, total, max_nodes, feeders):
+    text = f"{hidden:,} of {total:,} nodes not shown (max_nodes={max_nodes})"
+    graph.node("more", f"<<I>⋯ {html_escape(text)}</I>>", shape="note", style="filled",
+               fillcolor="#fff7ed", color="#fb923c", id="more", **{"class": "more"})
+    for i in feeders[:20]:                       # a few arrows say where the rest joins in
+        graph.edge("more", f"o{i}", style="dashed", color="#fb923c")
+    graph.attr(label=f"<{html_escape(text)}>", labelloc="t", fontsize="13")
+
+
+def _draw_legend(graph, faulty=False, current=False, done=False):
+    entries = [("input", "input"), ("constant", "constant"), ("intermediate", "intermediate"),
+               ("output", "output"), ("op", "operation")]
+    if current:
+        entries.append(("current", "current"))
+    if done:
+        entries.append(("done", "done"))
+    if faulty:
+        entries.append(("faulty", "faulty rule"))
+    cells = "".join(f'<TD BGCOLOR="{PALETTE[key][0]}" BORDER="1" COLOR="{PALETTE[key][1]}">'
+                    f'{html_escape(text)}</TD>' for key, text in entries)
+    graph.node("legend", f'<<TABLE BORDER="0" CELLSPACING="4" CELLPADDING="3"><TR>'
+                         f'<TD><I>key</I></TD>{cells}</TR></TABLE>>',
+               shape="plain", fontsize="10", id="legend", **{"class": "legend"})
+
+
+# ---------------------------------------------------------------------------
+# Higher order: the graph of a gradient
+# ---------------------------------------------------------------------------
+def draw_gradient(root, wrt, **options):
+    """Build d(root)/d(wrt) as a graph (``create_graph=True``) and draw *that* graph.
+
+    The nodes of the original computation that the gradient reuses are drawn
+    faded, so the new nodes -- the derivative being built -- stand out.
+    Returns the Drawing; the gradient Value is ``drawing.gradient``.
+
+    >>> from tinygrad_edu import Value
+    >>> x = Value(3.0, label="x"); y = x ** 3
+    >>> g = draw_gradient(y, x)
+    >>> g.gradient.data                         # 3 x^2
+    27.0
+    """
+    _check_root(root, "draw_gradient")
+    _check_root(wrt, "draw_gradient (wrt)")
+    gradient = gradients(root, [wrt], create_graph=True)[wrt]
+    if not isinstance(gradient, Value):           # root does not depend on wrt
+        gradient = Value(gradient, requires_grad=False)
+    if not gradient.label:
+        gradient.label = f"d{root.label or 'f'}/d{wrt.label or 'x'}"
+    original = set(topological_order(root))
+    options.setdefault("faded", [n for n in topological_order(gradient) if n in original])
+    options.setdefault("show_grad", False)
+    drawing = draw(gradient, **options)
+    drawing.gradient = gradient
+    return drawing

@@ -1,0 +1,234 @@
+"""Turning DOT text into pictures, on any machine.
+
+Graphviz's ``dot`` program does the layout.  Many machines (a fresh laptop, a
+Windows lab PC, a hosted notebook) do not have it, so this module looks in two
+places, in this order:
+
+1. the system ``dot`` on ``PATH`` (``apt install graphviz``, ``brew install graphviz``...);
+2. the ``graphviz-pure`` program from PyPI (a self-contained build of Graphviz
+   installed next to this package as a dependency).
+
+If neither exists, rendering raises :class:`GraphvizNotFound`, which says how
+to install one; the DOT text (``graph.source``) stays available either way.
+
+>>> import graphviz
+>>> g = graphviz.Digraph(); g.edge("a", "b")
+>>> render_bytes(g, "svg").startswith(b"<?xml")      # doctest: +SKIP
+True
+
+Rendering always runs quietly (``-q``): a notebook gets the picture, not
+Graphviz's warnings.  Only SVG, PNG and DOT are needed (``graphviz-pure`` has
+no PDF), and the Graphviz version is never asked for.
+"""
+
+import importlib.metadata
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import graphviz
+import graphviz.backend.dot_command as _dot_command
+
+__all__ = ["GraphvizNotFound", "Drawing", "find_renderer", "render_bytes", "render_svg", "save",
+           "RENDERERS"]
+
+#: Names accepted by ``renderer=``: "auto" tries "system" then "pure".
+RENDERERS = ("auto", "system", "pure")
+
+_PURE_NAME = "graphviz-pure"
+_PICTURE_FORMATS = {".svg": "svg", ".png": "png"}
+_TEXT_FORMATS = {".dot", ".gv"}
+
+INSTALL_HELP = """\
+Graphviz's `dot` program is needed to turn the graph into a picture, and neither the system
+`dot` nor the `graphviz-pure` program was found.  Install one of them:
+  * any platform:    pip install graphviz-pure      (no admin rights needed)
+  * Debian/Ubuntu:   sudo apt-get install graphviz
+  * macOS:           brew install graphviz
+  * Windows:         winget install graphviz   (or choco install graphviz), then open a new terminal
+The DOT text is still available as `graph.source` (paste it into any Graphviz viewer)."""
+
+
+class GraphvizNotFound(graphviz.ExecutableNotFound):
+    """No Graphviz renderer on this machine; the message says how to get one.
+
+    A subclass of ``graphviz.ExecutableNotFound``, so code that already catches
+    that error keeps working.
+    """
+
+    def __init__(self, detail=""):
+        # ExecutableNotFound formats its own message from a command; we write ours.
+        RuntimeError.__init__(self, INSTALL_HELP + (f"\n({detail})" if detail else ""))
+
+
+# ---------------------------------------------------------------------------
+# Finding a renderer
+# ---------------------------------------------------------------------------
+def _system_dot():
+    return shutil.which("dot")
+
+
+def _pure_dot():
+    """Where the graphviz-pure program is, or None.
+
+    A notebook kernel started from a virtual environment that was never
+    "activated" does not have the environment's bin folder on PATH, so besides
+    PATH look next to the running Python and in the installed files of the
+    graphviz-pure distribution.
+    """
+    exe = _PURE_NAME + (".exe" if os.name == "nt" else "")
+    found = shutil.which(_PURE_NAME)
+    if found:
+        return found
+    candidates = [Path(sys.executable).parent / exe, Path(sysconfig.get_path("scripts")) / exe]
+    try:
+        for file in importlib.metadata.distribution(_PURE_NAME).files or ():
+            if file.name in (_PURE_NAME, exe):
+                candidates.append(Path(file.locate()))
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    for path in candidates:
+        if path.is_file() and os.access(path, os.X_OK):
+            return str(path)
+    return None
+
+
+def find_renderer(renderer="auto"):
+    """``(kind, path)`` of the Graphviz program to use: kind is "system" or "pure".
+
+    ``renderer="system"`` or ``"pure"`` insists on one of them.  When the
+    automatic choice is graphviz-pure, the ``graphviz`` package is pointed at it
+    too, so ``Digraph.pipe()`` and ``render()`` work without a system Graphviz.
+
+    >>> find_renderer()[0] in ("system", "pure")        # doctest: +SKIP
+    True
+    """
+    if renderer not in RENDERERS:
+        raise ValueError(f"renderer must be one of {RENDERERS}, got {renderer!r}")
+    if renderer in ("auto", "system"):
+        path = _system_dot()
+        if path:
+            return "system", path
+        if renderer == "system":
+            raise GraphvizNotFound("renderer='system' was asked for, but `dot` is not on PATH")
+    path = _pure_dot()
+    if path:
+        if renderer == "auto" and Path(str(_dot_command.DOT_BINARY)).name == "dot":
+            # Nothing called `dot` exists here, so the graphviz package's own
+            # default could only fail: point it at the working program instead.
+            _dot_command.DOT_BINARY = Path(path)
+        return "pure", path
+    raise GraphvizNotFound("renderer='pure' was asked for, but graphviz-pure is not installed"
+                           if renderer == "pure" else "")
+
+
+# ---------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------
+def _source_of(graph):
+    if isinstance(graph, str):
+        return graph
+    source = getattr(graph, "source", None)
+    if not isinstance(source, str):
+        raise TypeError(f"expected a graphviz graph or DOT text, got {type(graph).__name__}")
+    return source
+
+
+#: Resolution of PNG files: twice Graphviz's 72 dpi, so small numbers stay sharp.
+PNG_DPI = 144
+
+
+def render_bytes(graph, fmt="svg", renderer="auto", timeout=120):
+    """Run Graphviz on ``graph`` (a Digraph or DOT text) and return the output bytes.
+
+    ``fmt`` is "svg" or "png" (or "dot" for the laid-out DOT).  Raises
+    :class:`GraphvizNotFound` when no renderer exists and ``RuntimeError`` with
+    Graphviz's message when it rejects the input.
+    """
+    if fmt not in ("svg", "png", "dot"):
+        raise ValueError(f"fmt must be 'svg', 'png' or 'dot', got {fmt!r} "
+                         "(PDF is not supported: the graphviz-pure fallback cannot write it)")
+    source = _source_of(graph)
+    kind, path = find_renderer(renderer)
+    try:
+        extra = [f"-Gdpi={PNG_DPI}"] if fmt == "png" else []
+        done = subprocess.run([path, "-q", f"-T{fmt}", *extra], input=source.encode("utf-8"),
+                              capture_output=True, timeout=timeout)
+    except FileNotFoundError as error:       # removed between finding and running it
+        raise GraphvizNotFound(str(error)) from None
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"Graphviz ({kind}: {path}) took longer than {timeout} s; "
+                           "draw fewer nodes (max_nodes=...)") from None
+    if done.returncode != 0 or not done.stdout:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(f"Graphviz ({kind}: {path}) failed with exit code {done.returncode}: "
+                           f"{message or 'no output'}")
+    return done.stdout
+
+
+def render_svg(graph, renderer="auto"):
+    """The SVG picture of ``graph`` as text."""
+    return render_bytes(graph, "svg", renderer).decode("utf-8")
+
+
+def save(graph, path, renderer="auto"):
+    """Write ``graph`` to ``path``; the extension picks the format: .svg, .png, .dot or .gv.
+
+    Returns the path.  ``.dot``/``.gv`` write the DOT text itself and need no Graphviz.
+
+    >>> import graphviz, tempfile, os
+    >>> g = graphviz.Digraph(); g.edge("a", "b")
+    >>> save(g, os.path.join(tempfile.mkdtemp(), "g.dot")).endswith("g.dot")
+    True
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in _TEXT_FORMATS:
+        path.write_text(_source_of(graph), encoding="utf-8")
+    elif suffix in _PICTURE_FORMATS:
+        path.write_bytes(render_bytes(graph, _PICTURE_FORMATS[suffix], renderer))
+    else:
+        raise ValueError(f"cannot tell the format from {path.name!r}: use a name ending in "
+                         ".svg, .png, .dot or .gv")
+    return str(path)
+
+
+class Drawing(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that renders with :func:`find_renderer`'s choice.
+
+    It behaves exactly like a Digraph (``.source``, ``.node()``, ``.pipe()``...);
+    in Jupyter it shows as SVG via the system ``dot`` or graphviz-pure.  With no
+    renderer at all the notebook shows the install instructions and the DOT
+    text instead of a traceback.
+    """
+
+    renderer = "auto"
+
+    def _repr_image_svg_xml(self):
+        return render_svg(self, self.renderer)
+
+    def _repr_image_png(self):
+        return render_bytes(self, "png", self.renderer)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **_):
+        try:
+            return super()._repr_mimebundle_(include, exclude)
+        except GraphvizNotFound as error:
+            return {"text/plain": f"{error}\n\n{self.source}"}
+
+    def _repr_svg_(self):
+        return self._repr_image_svg_xml()
+
+    def svg(self):
+        """The picture as SVG text."""
+        return render_svg(self, self.renderer)
+
+    def save_as(self, path):
+        """Save as .svg, .png, .dot or .gv (by extension); returns the path.
+
+        (``Digraph.save`` keeps its graphviz meaning: write the DOT source.)
+        """
+        return save(self, path, self.renderer)

@@ -4,13 +4,17 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench notebooks clean
 
 demo: $(STAMP)
 	$(VENV)/bin/tinygrad-edu demo
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Run every notebook top to bottom and store its outputs (they are committed with outputs).
+notebooks: $(STAMP)
+	$(PY) notebooks/execute_all.py
 
 bench: $(STAMP)
 	$(PY) -m pip install -q -e '.[bench]'

@@ -606,27 +606,30 @@ def _backward_floats(root, order):
     root.grad = root.grad + 1.0 if root._rule is None else 1.0
     check = _anomaly_depth > 0
     saw_complex = False
-    for node in reversed(order):
-        rule = node._rule
-        if rule is None:
-            continue
-        g = node.grad
-        if g.__class__ is complex or node.data.__class__ is complex:
-            saw_complex = True          # a real node keeps only the real part (autograd's rule)
-            if node.data.__class__ is not complex and g.__class__ is complex:
-                g = node.grad = g.real
-        children = node.children
-        if len(children) == 2:
-            x, y = children
-            dx, dy = rule(node.data, x.data, y.data)
-            x.grad += dx * g
-            y.grad += dy * g
-        else:
-            partials = rule(node.data, *[c.data for c in children])
-            for child, p in zip(children, partials):
-                child.grad += p * g
-        if check:
-            _check_backward(node, children)
+    try:
+        for node in reversed(order):
+            rule = node._rule
+            if rule is None:
+                continue
+            g = node.grad
+            if g.__class__ is complex or node.data.__class__ is complex:
+                saw_complex = True          # a real node keeps only the real part (autograd's rule)
+                if node.data.__class__ is not complex and g.__class__ is complex:
+                    g = node.grad = g.real
+            children = node.children
+            if len(children) == 2:
+                x, y = children
+                dx, dy = rule(node.data, x.data, y.data)
+                x.grad += dx * g
+                y.grad += dy * g
+            else:
+                partials = rule(node.data, *[c.data for c in children])
+                for child, p in zip(children, partials):
+                    child.grad += p * g
+            if check:
+                _check_backward(node, children)
+    except (ZeroDivisionError, ValueError, OverflowError) as error:
+        raise _derivative_error(node, error) from None
     if _observers:
         notify_sweep("reverse", sum(len(n.children) for n in order if n._rule is not None))
     if saw_complex:                     # leaves, too, keep only the real part
@@ -662,7 +665,10 @@ def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
             g = grads[node] = g.real
         elif create_graph and _data_of(g).__class__ is complex and node.data.__class__ is not complex:
             g = grads[node] = _as_value(g).real
-        partials = node.local_grads(create_graph)
+        try:
+            partials = node.local_grads(create_graph)
+        except (ZeroDivisionError, ValueError, OverflowError) as error:
+            raise _derivative_error(node, error) from None
         multiplies += len(partials)
         for child, p in zip(node.children, partials):
             contribution = p * g
@@ -678,6 +684,16 @@ def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
     if wrt is None:
         return grads
     return {w: grads.get(w, 0.0) for w in wrt}
+
+
+def _derivative_error(node, error):
+    """Explain a local derivative that cannot be computed (e.g. sqrt at 0)."""
+    operands = ", ".join(_short(_data_of(c)) for c in node.children)
+    message = (f"the derivative of {node.op}({operands}) is infinite or undefined there "
+               f"({node._rule.__doc__}): {error}")
+    if _anomaly_depth:
+        return FloatingPointError("detect_anomaly: backward: " + message)
+    return type(error)(message)
 
 
 def _check_scalar_root(root):

@@ -128,6 +128,9 @@ class Value:
     def __init__(self, data, children=(), op="", _rule=None, label="", requires_grad=True):
         if data.__class__ is not float:
             data = _to_number(data)
+        if children.__class__ is not tuple:
+            raise TypeError(f"Value(data, label=...): children must be a tuple of Values, got "
+                            f"{type(children).__name__} {children!r} (pass a label by keyword)")
         if label.__class__ is not str:
             raise TypeError(f"label must be a str, got {type(label).__name__}: {label!r}")
         self.data = data

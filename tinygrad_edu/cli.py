@@ -1,0 +1,379 @@
+"""The ``tinygrad-edu`` command: the tour, and any formula's graph and gradient.
+
+    tinygrad-edu demo                                   # the tour; diagrams into diagrams/
+    tinygrad-edu draw "tanh(x*w + b)" x=0.5 w=-3 b=2 -o neuron.svg
+    tinygrad-edu grad "x*y + sin(x)" x=1 y=2 --order 2
+
+Formulas are read by :mod:`tinygrad_edu.formula` (a checked syntax tree, never
+``eval``).  Every problem -- a bad formula, a missing value, log of a negative,
+an unwritable file -- ends the command with one line on stderr and exit code 2,
+and no file is created unless the command succeeded.
+
+>>> main(["grad", "x**2", "x=3"])           # doctest: +NORMALIZE_WHITESPACE
+f = x**2
+at x = 3
+<BLANKLINE>
+               autodiff   central difference
+  f                   9
+  df/dx               6                    6
+0
+"""
+
+import argparse
+import math
+import os
+import signal
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import engine
+from .engine import Value
+from .formula import FormulaError, parse, parse_assignments
+
+__all__ = ["main", "build_parser", "CommandError", "COMMAND_TIME_LIMIT"]
+
+PROG = "tinygrad-edu"
+#: Seconds any command may run before it is stopped (a last-resort bound; formulas
+#: have their own, smaller limits).
+COMMAND_TIME_LIMIT = 120.0
+_OUTPUT_KINDS = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot", ".html": "html"}
+
+EXAMPLES = f"""\
+examples:
+  {PROG} demo                                  the tour of the seed; diagrams into diagrams/
+  {PROG} demo --out /tmp/pictures
+  {PROG} draw "tanh(x*w + b)" x=0.5 w=-3 b=2 -o neuron.svg
+  {PROG} draw "x*y + sin(x)" x=1 y=2 -o graph.png --rankdir TB --local
+  {PROG} draw "tanh(x*w + b)" x=0.5 w=-3 b=2 --steps -o backward.html
+  {PROG} draw "log(x) * y" x=2 y=3                (no -o: prints the DOT text)
+  {PROG} grad "x*y + sin(x)" x=1 y=2
+  {PROG} grad "x**2 * y" x=1.5 y=-2 --order 2     (with the Hessian)
+  {PROG} grad "abs(z)**2" z=1+2j                   (complex: autograd's convention)
+
+formulas: numbers, variables, + - * / **, unary -, parentheses, pi, e, and the
+engine's functions: exp log sqrt sin cos tan tanh arctan sinh cosh log1p expm1
+sigmoid softplus relu leaky_relu abs real imag conj.  Values: name=number
+(int, float, complex like 1+2j, or a constant formula like pi/4).
+Limits: 10,000 characters, 200 levels of nesting, |constant exponent| <= 1000.
+Errors: one line on stderr and exit code 2.
+"""
+
+
+class CommandError(Exception):
+    """A problem with the command line itself (a bad option or output file)."""
+
+
+class _TimeUp(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line (and exit code 2)."""
+
+    def error(self, message):
+        raise CommandError(f"{message} (see {self.prog} --help)")
+
+
+# --------------------------------------------------------------------------
+# The command line
+# --------------------------------------------------------------------------
+def build_parser():
+    """The argparse parser of ``tinygrad-edu`` (subcommands demo, draw, grad)."""
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(prog=PROG, formatter_class=fmt, epilog=EXAMPLES,
+                     description="Automatic differentiation you can read, draw and check.")
+    commands = parser.add_subparsers(dest="command", metavar="{demo,draw,grad}")
+    commands.required = True
+
+    demo = commands.add_parser("demo", help="the tour of the seed, writing diagrams",
+                               formatter_class=fmt, epilog=EXAMPLES)
+    demo.add_argument("--out", default="diagrams", metavar="DIR",
+                      help="folder for the diagrams (default: diagrams)")
+    demo.add_argument("--quick", action="store_true",
+                      help="train the two-moons network for fewer steps")
+
+    draw = commands.add_parser("draw", help="draw a formula's graph with its gradients",
+                               formatter_class=fmt, epilog=EXAMPLES)
+    draw.add_argument("formula", help='e.g. "tanh(x*w + b)"')
+    draw.add_argument("values", nargs="*", metavar="name=value", help="e.g. x=0.5 w=-3 b=2")
+    draw.add_argument("-o", "--output", metavar="FILE",
+                      help="FILE.svg, .png, .dot or (with --steps) .html; "
+                           "without it the DOT text is printed")
+    draw.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"],
+                      help="direction of the data flow (default LR: left to right)")
+    draw.add_argument("--no-grad", action="store_true", help="draw values only (no backward)")
+    draw.add_argument("--local", action="store_true",
+                      help="label each edge with its local derivative")
+    draw.add_argument("--steps", action="store_true",
+                      help="write an HTML step-through of the backward pass (-o FILE.html)")
+    draw.add_argument("--max-nodes", type=int, default=500, metavar="N",
+                      help="draw at most N nodes (default 500)")
+
+    grad = commands.add_parser("grad", help="print a formula's value and partial derivatives",
+                               formatter_class=fmt, epilog=EXAMPLES)
+    grad.add_argument("formula", help='e.g. "x*y + sin(x)"')
+    grad.add_argument("values", nargs="*", metavar="name=value", help="e.g. x=1 y=2")
+    grad.add_argument("--order", type=int, default=1, choices=[1, 2],
+                      help="2 also prints the Hessian (second derivatives)")
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; returns the exit code (0 ok, 2 error).
+
+    Errors print one line on stderr -- never a traceback.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:            # --help
+        return done.code or 0
+    except CommandError as error:
+        return _fail(error)
+    try:
+        with _time_limit(COMMAND_TIME_LIMIT):
+            return _COMMANDS[args.command](args)
+    except (FormulaError, CommandError) as error:
+        return _fail(error)
+    except _TimeUp:
+        return _fail(f"stopped: the command took longer than {COMMAND_TIME_LIMIT:g} s")
+    except KeyboardInterrupt:
+        return _fail("interrupted", code=130)
+    except (RecursionError, MemoryError) as error:
+        return _fail(f"the formula is too large to handle ({type(error).__name__})")
+
+
+def _fail(error, code=2):
+    message = " ".join(str(error).split()) or type(error).__name__
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code
+
+
+@contextmanager
+def _time_limit(seconds):
+    """Raise _TimeUp after ``seconds`` (Unix main thread only; elsewhere no bound)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _TimeUp()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# --------------------------------------------------------------------------
+# Shared by draw and grad: formula + values -> leaves and output Value
+# --------------------------------------------------------------------------
+def _build(formula_text, value_items):
+    """Parse everything first, then evaluate: ``(formula, leaves, root)``."""
+    formula = parse(formula_text)
+    values = parse_assignments(value_items)
+    leaves = {name: Value(v, label=name) for name, v in values.items()}
+    root = formula.evaluate(leaves)
+    return formula, leaves, root
+
+
+def _guarded(what, fn, *args, **kwargs):
+    """Run an engine step; its domain errors become one-line FormulaErrors."""
+    try:
+        return fn(*args, **kwargs)
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError, ArithmeticError) as err:
+        raise FormulaError(f"{what}: {err}") from None
+
+
+def _finite(x):
+    x = x.data if isinstance(x, Value) else x
+    return math.isfinite(abs(x))
+
+
+def _num(x):
+    """A number for a person: 12 significant digits, complex as (a+bj)."""
+    x = x.data if isinstance(x, Value) else x
+    if isinstance(x, complex):
+        return f"({x.real:.12g}{x.imag:+.12g}j)"
+    return f"{x:.12g}"
+
+
+def _values_line(leaves):
+    return ", ".join(f"{name} = {_num(v)}" for name, v in leaves.items()) or "(no variables)"
+
+
+# --------------------------------------------------------------------------
+# grad
+# --------------------------------------------------------------------------
+def _command_grad(args):
+    formula, leaves, root = _build(args.formula, args.values)
+    wrt = list(leaves.values())
+    first = _guarded("the derivative is undefined here",
+                     engine.gradients, root, wrt, create_graph=args.order == 2)
+    for name, leaf in leaves.items():
+        if not _finite(first[leaf]):
+            raise FormulaError(f"the derivative wrt {name} is not finite here "
+                               f"({_num(first[leaf])})")
+    numeric = _central_differences(formula, leaves)
+    rows = [("f", _num(root), "")]
+    for name, leaf in leaves.items():
+        check = numeric.get(name)
+        rows.append((f"df/d{name}", _num(first[leaf]), "" if check is None else _num(check)))
+    print(f"f = {formula.text}")
+    print(f"at {_values_line(leaves)}")
+    print()
+    _print_table(["", "autodiff", "central difference"], rows)
+    if args.order == 2:
+        _print_hessian(leaves, first)
+    return 0
+
+
+def _central_differences(formula, leaves, h=1e-5):
+    """Independent check of each partial: (f(x+h) - f(x-h)) / 2h, real inputs only."""
+    values = {name: leaf.data for name, leaf in leaves.items()}
+    if any(isinstance(v, complex) for v in values.values()):
+        return {}
+    out = {}
+    for name, x in values.items():
+        step = h * max(1.0, abs(x))
+        try:
+            up = formula.evaluate({**values, name: x + step}).data
+            down = formula.evaluate({**values, name: x - step}).data
+        except FormulaError:              # e.g. a domain edge within h: no check shown
+            continue
+        if isinstance(up, complex) or isinstance(down, complex):
+            continue
+        out[name] = (up - down) / (2 * step)
+    return out
+
+
+def _print_hessian(leaves, first):
+    names = list(leaves)
+    wrt = list(leaves.values())
+    rows = []
+    for name in names:
+        g = first[leaves[name]]
+        if isinstance(g, Value) and g.children:
+            second = _guarded("the second derivative is undefined here",
+                              engine.gradients, g, wrt)
+        else:                  # a constant first derivative: its derivatives are 0
+            second = {w: (1.0 if g is w else 0.0) for w in wrt}
+        for other in names:
+            if not _finite(second[leaves[other]]):
+                raise FormulaError(f"the second derivative wrt {name}, {other} is not finite here")
+        rows.append([name] + [_num(second[leaves[other]]) for other in names])
+    print()
+    print("Hessian: row i, column j = d2f/(di dj)")
+    _print_table([""] + names, rows)
+
+
+def _print_table(header, rows):
+    table = [list(header)] + [list(r) for r in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    widths = [max(w, 8) for w in widths]
+    for r in table:
+        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:])]
+        print(("  " + "   ".join(cells)).rstrip())
+
+
+# --------------------------------------------------------------------------
+# draw
+# --------------------------------------------------------------------------
+def _output_kind(args):
+    """Check the output file name before any work (so nothing is half-made)."""
+    if args.output is None:
+        if args.steps:
+            raise CommandError("--steps writes an HTML file: give -o FILE.html")
+        return None
+    path = Path(args.output)
+    kind = _OUTPUT_KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise CommandError(f"cannot tell the format of {str(path)!r}: use a name ending in "
+                           ".svg, .png, .dot or .html")
+    if (kind == "html") != bool(args.steps):
+        raise CommandError("an .html output is the backward step-through: use --steps with "
+                           "-o FILE.html (and .svg, .png or .dot without --steps)")
+    if path.is_dir():
+        raise CommandError(f"{str(path)!r} is a folder, not a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise CommandError(f"cannot write {str(path)!r}: the folder {str(folder)!r} "
+                           "does not exist")
+    if not os.access(folder, os.W_OK):
+        raise CommandError(f"cannot write {str(path)!r}: the folder is not writable")
+    return kind
+
+
+def _command_draw(args):
+    kind = _output_kind(args)
+    if args.max_nodes < 1:
+        raise CommandError("--max-nodes must be at least 1")
+    _, _, root = _build(args.formula, args.values)
+    if not args.no_grad:
+        _guarded("the derivative is undefined here", root.backward)
+    from . import draw as drawing          # imported late: `grad` needs no graphviz
+    if kind == "html":
+        content = _guarded("cannot trace the backward pass", _step_through_html, drawing, root,
+                           args).encode("utf-8")
+    else:
+        graph = drawing.draw(root, rankdir=args.rankdir, show_grad=not args.no_grad,
+                             show_local=args.local, max_nodes=args.max_nodes)
+        if kind is None:
+            print(graph.source)
+            return 0
+        content = _render(graph, kind)
+    _write(args.output, content)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _step_through_html(drawing, root, args):
+    return drawing.step_through_html(root, rankdir=args.rankdir, max_nodes=args.max_nodes)
+
+
+def _render(graph, kind):
+    from . import render
+    if kind == "dot":
+        return graph.source.encode("utf-8")
+    try:
+        return render.render_bytes(graph, kind)
+    except render.GraphvizNotFound:
+        raise CommandError("Graphviz's dot program was not found: pip install graphviz-pure, "
+                           "or apt-get install graphviz / brew install graphviz "
+                           "(a .dot output needs neither)") from None
+    except RuntimeError as err:
+        raise CommandError(f"rendering failed: {err}") from None
+
+
+def _write(path, content):
+    """Write the finished bytes in one go (nothing is created before this point)."""
+    try:
+        with open(path, "wb") as file:
+            file.write(content)
+    except OSError as err:
+        raise CommandError(f"cannot write {path!r}: {err.strerror or err}") from None
+
+
+# --------------------------------------------------------------------------
+# demo
+# --------------------------------------------------------------------------
+def _command_demo(args):
+    from .tour import run_tour
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"--out {args.out!r} is a file, not a folder")
+    try:
+        run_tour(out, quick=args.quick)
+    except OSError as err:
+        raise CommandError(f"cannot write the diagrams into {args.out!r}: "
+                           f"{err.strerror or err}") from None
+    return 0
+
+
+_COMMANDS = {"demo": _command_demo, "draw": _command_draw, "grad": _command_grad}

@@ -86,11 +86,11 @@ def format_number(x, precision=4):
     return "0" if text == "-0" else text
 
 
-def _clean(text):
+def _clean(text, limit=_LABEL_LIMIT):
     """Make any string printable: control characters become visible escapes."""
     text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
-    if len(text) > _LABEL_LIMIT:
-        text = text[:_LABEL_LIMIT - 1] + "…"
+    if limit and len(text) > limit:
+        text = text[:limit - 1] + "…"
     out = []
     for ch in text:
         if ch == "\n":
@@ -104,13 +104,13 @@ def _clean(text):
     return "".join(out)
 
 
-def html_escape(text):
+def html_escape(text, limit=_LABEL_LIMIT):
     """Escape ``text`` for a Graphviz HTML-like label; newlines become line breaks.
 
     >>> html_escape('a<b> & "c"\\n{d}')
     'a&lt;b&gt; &amp; &quot;c&quot;<BR/>{d}'
     """
-    text = _clean(text)
+    text = _clean(text, limit)
     text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;").replace("'", "&#39;"))
     return text.replace("\n", "<BR/>")
@@ -299,7 +299,7 @@ def draw(root, *, show_grad=True, show_local=False, highlight=(), rankdir="LR", 
     if legend:
         _draw_legend(graph, faulty=bool(faulty), current=bool(highlight), done=bool(done))
     if title:
-        graph.attr(label=f"<{html_escape(title)}>", labelloc="b", fontsize="13")
+        graph.attr(label=f"<{html_escape(title, limit=200)}>", labelloc="b", fontsize="13")
     return graph
 
 

@@ -1,0 +1,325 @@
+"""Watching backward happen: the backward pass, one node at a time.
+
+``trace_backward(root)`` does exactly what ``root.backward()`` does -- same
+order, same derivative rules (each node's ``local_grads()``), same additions in
+the same order, so the numbers are identical -- but instead of only filling in
+``.grad`` it records every step:
+
+>>> from tinygrad_edu import Value
+>>> a = Value(3.0, label="a"); b = a * a; b.label = "b"
+>>> trace = trace_backward(b)
+>>> step = trace[0]
+>>> step.node is b, step.upstream, step.local
+(True, 1.0, (3.0, 3.0))
+>>> [(c.name, c.contribution, c.running_sum) for c in step.contributions]
+[('a', 3.0, 3.0), ('a', 3.0, 6.0)]
+
+The running sum shows fan-out: ``a`` is used twice, receives twice, and its
+gradient is the sum.  ``trace.frames()`` draws one picture per step and
+``trace.player()`` puts them in a small HTML page with previous/next buttons
+and a slider (it shows inline in Jupyter; ``.save("trace.html")`` writes it).
+
+``.grad`` attributes are not touched: the trace computes a fresh pass, as if
+``zero_grad()`` had been called first.
+"""
+
+import hashlib
+import html
+from dataclasses import dataclass, field
+
+from .engine import Value, topological_order
+from .draw import draw, format_number, _names_from, _check_root
+from .render import render_svg
+
+__all__ = ["trace_backward", "BackwardTrace", "Step", "Contribution", "BackwardPlayer"]
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one operand received from the node being processed."""
+    child: Value
+    operand: int            # position among the node's children (0 = first operand)
+    name: str
+    local: object           # d node / d child, from the engine's rule
+    contribution: object    # local * upstream
+    running_sum: object     # the child's gradient so far, this contribution included
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node visited by the backward pass."""
+    index: int              # 1, 2, ... in processing order
+    node: Value
+    name: str
+    upstream: object        # d root / d node, complete when the node is processed
+    local: tuple            # d node / d child for each child, in operand order
+    contributions: tuple = field(default=())
+
+    formula: str = ""
+
+    def describe(self, precision=4):
+        """One line of prose: what happened at this step."""
+        f = lambda x: format_number(x, precision)
+        parts = [f"{c.name} gets ∂{self.name}/∂{c.name} × grad = {f(c.local)} × {f(self.upstream)} "
+                 f"= {f(c.contribution)} (its sum so far: {f(c.running_sum)})"
+                 for c in self.contributions]
+        return (f"Step {self.index}: {self.name} = {self.formula or self.node.op}, grad "
+                f"{f(self.upstream)}. " + "; ".join(parts) + ".")
+
+
+def _namer(order, names):
+    """A name for every node: its variable name or label, else "#position" (as drawn)."""
+    chosen = _names_from(names)
+    result = {}
+    for i, node in enumerate(order):
+        result[node] = chosen.get(node) or node.label or (
+            f"#{i}" if node.requires_grad else format_number(node.data))
+    return result
+
+
+_INFIX = {"+": "+", "-": "−", "*": "×", "/": "÷", "**": "**"}
+
+
+def _formula(step_node, names):
+    """How a node was made, in words: "c = a × b", "o = tanh(n)"."""
+    args = [names[c] for c in step_node.children]
+    if step_node.op in _INFIX and len(args) == 2:
+        return f"{args[0]} {_INFIX[step_node.op]} {args[1]}"
+    return f"{step_node.op}({', '.join(args)})"
+
+
+def trace_backward(root, names=None, seed=1.0):
+    """Run a backward pass step by step and return a :class:`BackwardTrace`.
+
+    ``names=locals()`` names the nodes after your variables.
+    """
+    _check_root(root, "trace_backward")
+    order = topological_order(root)
+    label = _namer(order, names)
+    grads = {root: seed}
+    steps = []
+    for node in reversed(order):            # the engine's order: reverse topological
+        if node.is_leaf:
+            continue
+        g = grads.get(node, 0.0)
+        if isinstance(g, complex) and not isinstance(node.data, complex):
+            g = g.real                       # a real node keeps only the real part (as the engine)
+        grads[node] = g
+        local = tuple(node.local_grads())
+        received = []
+        for k, (child, p) in enumerate(zip(node.children, local)):
+            contribution = p * g
+            total = grads.get(child, 0.0) + contribution
+            grads[child] = total
+            received.append(Contribution(child, k, label[child], p, contribution, total))
+        steps.append(Step(len(steps) + 1, node, label[node], g, local, tuple(received),
+                          _formula(node, label)))
+    for node, g in grads.items():            # leaves keep only the real part, as the engine
+        if node.is_leaf and isinstance(g, complex) and not isinstance(node.data, complex):
+            grads[node] = g.real
+    return BackwardTrace(root, order, steps, grads, label, seed, _names_from(names))
+
+
+class BackwardTrace(list):
+    """The steps of one backward pass (a list of :class:`Step`), plus the results.
+
+    ``.grads`` maps every node to its final gradient (equal to what ``backward()``
+    puts in ``.grad`` after ``zero_grad()``).
+    """
+
+    def __init__(self, root, order, steps, grads, names, seed, user_names=None):
+        super().__init__(steps)
+        self.root, self.order, self.grads, self.names, self.seed = root, order, grads, names, seed
+        self.user_names = user_names or {}
+
+    # -- as a table ---------------------------------------------------------
+    def rows(self, precision=4):
+        """The table as a list of dicts (step, node, op, upstream, local, contributions)."""
+        f = lambda x: format_number(x, precision)
+        return [{"step": s.index, "node": s.name, "op": s.node.op, "upstream": f(s.upstream),
+                 "local": ", ".join(f"∂/∂{c.name}={f(c.local)}" for c in s.contributions),
+                 "contributions": ", ".join(f"{c.name} += {f(c.contribution)} → {f(c.running_sum)}"
+                                            for c in s.contributions)} for s in self]
+
+    def table(self, precision=4):
+        """The trace as plain text, one line per step."""
+        rows = self.rows(precision)
+        heads = ["step", "node", "op", "upstream", "local", "contributions"]
+        widths = {h: max([len(h)] + [len(str(r[h])) for r in rows]) for h in heads}
+        line = lambda r: "  ".join(str(r[h]).ljust(widths[h]) for h in heads).rstrip()
+        return "\n".join([line({h: h for h in heads})] + [line(r) for r in rows])
+
+    def __str__(self):
+        return self.table()
+
+    def _repr_html_(self):
+        rows = self.rows()
+        heads = ["step", "node", "op", "upstream", "local", "contributions"]
+        head = "".join(f"<th>{h}</th>" for h in heads)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(r[h]))}</td>" for h in heads)
+                       + "</tr>" for r in rows)
+        return f'<table class="tge-trace"><tr>{head}</tr>{body}</table>'
+
+    def __repr__(self):
+        return f"<BackwardTrace: {len(self)} steps over {len(self.order)} nodes>"
+
+    # -- as pictures --------------------------------------------------------
+    def frames(self, precision=4, **draw_options):
+        """One Drawing per moment: the seeded output, then after each step.
+
+        The node being processed is highlighted, finished nodes are grey, each
+        Value shows the gradient it has received so far ("?" if nothing yet),
+        and the current node's edges show ``local × upstream = contribution``.
+        """
+        options = dict(show_local=True, precision=precision, names=self.user_names, legend=True,
+                       numbered=True)
+        options.update(draw_options)
+        f = lambda x: format_number(x, precision)
+        grads = {self.root: self.seed}
+        pictures = [draw(self.root, grads=dict(grads), title=self.short_caption(0, precision), **options)]
+        done = []
+        for step in self:
+            grads[step.node] = step.upstream
+            notes = {}
+            for c in step.contributions:
+                grads[c.child] = c.running_sum
+                notes[(step.node, c.operand)] = f"{f(c.local)} × {f(step.upstream)} = {f(c.contribution)}"
+            pictures.append(draw(self.root, grads=dict(grads), highlight=step.node, done=list(done),
+                                 edge_notes=notes, title=self.short_caption(step.index, precision),
+                                 **options))
+            done.append(step.node)
+        return pictures
+
+    def short_caption(self, frame, precision=4):
+        """A few words for the picture itself: "Step 2: d = e + c"."""
+        if frame == 0:
+            return f"Start: grad of {self.names[self.root]} = {format_number(self.seed, precision)}"
+        step = self[frame - 1]
+        return f"Step {step.index}: {step.name} = {step.formula}"
+
+    def caption(self, frame, precision=4):
+        """The sentence under frame ``frame`` (0 is the seed)."""
+        if frame == 0:
+            return (f"Start: the output {self.names[self.root]} gets grad "
+                    f"{format_number(self.seed, precision)} (d output / d output).")
+        return self[frame - 1].describe(precision)
+
+    def player(self, precision=4, renderer="auto", max_frames=200, **draw_options):
+        """A self-contained HTML player of the frames (see :class:`BackwardPlayer`)."""
+        if len(self) + 1 > max_frames:
+            raise ValueError(f"this backward pass has {len(self)} steps, more than "
+                             f"max_frames={max_frames}; draw a smaller graph or raise max_frames")
+        pictures = self.frames(precision, **draw_options)
+        svgs = [render_svg(p, renderer) for p in pictures]
+        captions = [self.caption(i, precision) for i in range(len(pictures))]
+        current = [""] + [f"v{self.order.index(s.node)}" for s in self]
+        return BackwardPlayer(svgs, captions, current, self._repr_html_())
+
+
+_PLAYER_CSS = """
+#{id} {{ font-family: Helvetica, Arial, sans-serif; color: #0f172a; max-width: 100%; }}
+#{id} .tge-controls {{ display: flex; align-items: center; gap: 8px; margin: 6px 0; }}
+#{id} button {{ font-size: 14px; padding: 4px 12px; border: 1px solid #94a3b8; border-radius: 6px;
+  background: #f8fafc; cursor: pointer; }}
+#{id} button:disabled {{ opacity: 0.4; cursor: default; }}
+#{id} input[type=range] {{ flex: 1; max-width: 420px; }}
+#{id} .tge-caption {{ margin: 4px 0 8px; font-size: 14px; line-height: 1.4; }}
+#{id} .tge-frame {{ border-top: 1px solid #e2e8f0; padding-top: 6px; }}
+#{id} .tge-frame svg {{ max-width: 100%; height: auto; }}
+#{id}.tge-js .tge-frame {{ display: none; border: none; }}
+#{id}.tge-js .tge-frame.tge-on {{ display: block; }}
+#{id} table.tge-trace {{ border-collapse: collapse; font-size: 12px; }}
+#{id} table.tge-trace td, #{id} table.tge-trace th {{ border: 1px solid #cbd5e1; padding: 2px 6px; text-align: left; }}
+"""
+
+# Works with or without a notebook: everything is looked up inside this player's
+# own <div>, so several players on one page do not interfere.
+_PLAYER_JS = """
+(function () {
+  var root = document.getElementById("{id}");
+  if (!root) return;
+  var frames = root.querySelectorAll(".tge-frame");
+  var slider = root.querySelector(".tge-slider");
+  var prev = root.querySelector(".tge-prev"), next = root.querySelector(".tge-next");
+  var count = root.querySelector(".tge-count");
+  var at = 0;
+  function show(i) {
+    at = Math.max(0, Math.min(frames.length - 1, i));
+    for (var k = 0; k < frames.length; k++) frames[k].classList.toggle("tge-on", k === at);
+    slider.value = at;
+    prev.disabled = at === 0; next.disabled = at === frames.length - 1;
+    count.textContent = "frame " + (at + 1) + " / " + frames.length;
+    root.setAttribute("data-frame", at);
+  }
+  prev.addEventListener("click", function () { show(at - 1); });
+  next.addEventListener("click", function () { show(at + 1); });
+  slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
+  root.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowLeft") show(at - 1);
+    if (e.key === "ArrowRight") show(at + 1);
+  });
+  root.classList.add("tge-js");
+  show(0);
+})();
+"""
+
+
+class BackwardPlayer:
+    """Step through the frames of a backward pass: previous/next buttons and a slider.
+
+    All pictures are inline SVG and the script is inline, so the page works
+    offline and from a file.  Without JavaScript every frame is shown one
+    below the other.  ``_repr_html_`` makes it appear in Jupyter;
+    ``save(path)`` writes a complete HTML page.
+    """
+
+    def __init__(self, svgs, captions, current, table_html=""):
+        if not (len(svgs) == len(captions) == len(current)) or not svgs:
+            raise ValueError("a player needs the same, non-zero number of frames, captions and nodes")
+        self.svgs = [_inline_svg(s) for s in svgs]
+        self.captions = list(captions)
+        self.current = list(current)
+        self.table_html = table_html
+        digest = hashlib.sha1("".join(self.svgs + self.captions).encode("utf-8")).hexdigest()
+        self.element_id = "tge-player-" + digest[:10]
+
+    def __len__(self):
+        return len(self.svgs)
+
+    def _repr_html_(self):
+        pid = self.element_id
+        frames = "".join(
+            f'<div class="tge-frame" data-frame="{i}" data-current="{html.escape(node)}">'
+            f'<div class="tge-caption">{html.escape(caption)}</div>{svg}</div>'
+            for i, (svg, caption, node) in enumerate(zip(self.svgs, self.captions, self.current)))
+        table = (f"<details><summary>the whole trace as a table</summary>{self.table_html}</details>"
+                 if self.table_html else "")
+        return (f'<div id="{pid}" class="tge-player" tabindex="0">'
+                f"<style>{_PLAYER_CSS.format(id=pid)}</style>"
+                f'<div class="tge-controls"><button type="button" class="tge-prev">◀ previous</button>'
+                f'<input type="range" class="tge-slider" min="0" max="{len(self) - 1}" value="0" '
+                f'aria-label="frame"><button type="button" class="tge-next">next ▶</button>'
+                f'<span class="tge-count">{len(self)} frames</span></div>'
+                f"{frames}{table}"
+                f"<script>{_PLAYER_JS.replace('{id}', pid)}</script></div>")
+
+    def html(self, title="Backward pass, step by step"):
+        """A complete HTML page."""
+        return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                f"<title>{html.escape(title)}</title></head><body>"
+                f"<h2 style=\"font-family: Helvetica, Arial, sans-serif\">{html.escape(title)}</h2>"
+                f"{self._repr_html_()}</body></html>\n")
+
+    def save(self, path, title="Backward pass, step by step"):
+        """Write the page to ``path`` (UTF-8); returns the path."""
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(self.html(title))
+        return str(path)
+
+
+def _inline_svg(svg):
+    """Graphviz SVG without its XML prologue and DOCTYPE, ready to sit inside HTML."""
+    start = svg.find("<svg")
+    if start < 0:
+        raise ValueError("not an SVG picture")
+    return svg[start:]

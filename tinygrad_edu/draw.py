@@ -15,7 +15,8 @@ arrows into the operation, one per operand, in operand order.
 The styles say what a node is:
 
 * **input** (a leaf you made, blue), **constant** (a number written in the
-  expression, grey and dashed), **intermediate** (white), **output** (green);
+  expression, grey and dashed, no gradient shown), **intermediate** (white),
+  **output** (green);
 * **current** (orange, thick border) for highlighted nodes, **done** (grey) for
   nodes a backward pass has finished, **faulty** (red) for nodes whose
   derivative rule disagrees with numerical differentiation.
@@ -228,7 +229,7 @@ def draw(root, *, show_grad=True, show_local=False, highlight=(), rankdir="LR", 
       title         a caption under the picture
       done, faded   Values to draw as finished (grey) or de-emphasised
       faulty        {Value: message}: draw these red with the message
-      edge_notes    {(node, operand_index): text} replacing an edge's label
+      edge_notes    {(node, operand_index): text or (text, colour)} replacing an edge's label
       numbered      prefix each Value with its position in topological order
 
     >>> from tinygrad_edu import Value
@@ -268,7 +269,10 @@ def draw(root, *, show_grad=True, show_local=False, highlight=(), rankdir="LR", 
         name = labels.get(node) or node.label
         if numbered:
             name = f"#{i} {name}".strip()
-        grad_text = _grad_text(node, grads, show_grad, precision, unknown_grad)
+        # A constant's gradient is never used (nothing can change a written-down
+        # number), so its box shows only the number.
+        grad_text = None if kind == "constant" else _grad_text(node, grads, show_grad, precision,
+                                                                unknown_grad)
         classes = " ".join(["value", kind] + [s for s, on in (
             ("current", node in highlight), ("done", node in done),
             ("faulty", node in faulty), ("faded", node in faded)) if on])
@@ -286,18 +290,24 @@ def draw(root, *, show_grad=True, show_local=False, highlight=(), rankdir="LR", 
         local_texts, _ = _local_texts(node, precision) if show_local else ([None] * len(node.children), None)
         for k, child in enumerate(node.children):
             note = edge_notes.get((node, k))
+            colour = None
+            if isinstance(note, tuple):               # (text, colour)
+                note, colour = note
             text = note if note is not None else local_texts[k]
             if child not in shown:
                 hidden_feeders.append(i)
                 continue
             attrs = {"label": f"<{html_escape(text)}>"} if text else {}
+            if colour:
+                attrs.update(color=colour, fontcolor=colour, penwidth="2")
             graph.edge(f"v{ids[child]}", f"o{i}", **attrs)
 
     hidden = len(order) - len(shown)
     if hidden:
         _draw_cap_note(graph, hidden, len(order), max_nodes, sorted(set(hidden_feeders)))
     if legend:
-        _draw_legend(graph, faulty=bool(faulty), current=bool(highlight), done=bool(done))
+        _draw_legend(graph, faulty=bool(faulty), current=bool(highlight), done=bool(done),
+                     faded=bool(faded))
     if title:
         graph.attr(label=f"<{html_escape(title, limit=200)}>", labelloc="b", fontsize="13")
     return graph
@@ -348,7 +358,7 @@ def _draw_cap_note(graph, hidden, total, max_nodes, feeders):
     graph.attr(label=f"<{html_escape(text)}>", labelloc="t", fontsize="13")
 
 
-def _draw_legend(graph, faulty=False, current=False, done=False):
+def _draw_legend(graph, faulty=False, current=False, done=False, faded=False):
     entries = [("input", "input"), ("constant", "constant"), ("intermediate", "intermediate"),
                ("output", "output"), ("op", "operation")]
     if current:
@@ -357,6 +367,8 @@ def _draw_legend(graph, faulty=False, current=False, done=False):
         entries.append(("done", "done"))
     if faulty:
         entries.append(("faulty", "faulty rule"))
+    if faded:
+        entries.append(("faded", "reused from f"))
     cells = "".join(f'<TD BGCOLOR="{PALETTE[key][0]}" BORDER="1" COLOR="{PALETTE[key][1]}">'
                     f'{html_escape(text)}</TD>' for key, text in entries)
     graph.node("legend", f'<<TABLE BORDER="0" CELLSPACING="4" CELLPADDING="3"><TR>'

@@ -15,3 +15,17 @@ from .engine import (
 )
 
 __version__ = "0.1.0"
+
+# Neural networks (issue 5): `from tinygrad_edu import nn` also works.
+from . import nn, losses, optim, data, train
+from .nn import Module, Neuron, Layer, MLP
+from .losses import mse, hinge, binary_cross_entropy, cross_entropy, l2
+from .optim import SGD, Adam
+from .data import make_moons, make_circles, make_xor, make_spiral, logistic_regression_toy
+from .train import fit, accuracy, evaluate, plot_decision_boundary
+
+# The functional API (issue 3): autograd-style transforms, forward mode, numeric checks.
+from .transforms import (grad, value_and_grad, elementwise_grad, jacobian, jacrev, hessian, hvp,
+                         vjp, holomorphic_grad)
+from .forward import jvp, jacfwd, count_ops
+from .numeric import numerical_grad, check_grads

@@ -1,0 +1,188 @@
+"""Forward mode: push a tangent from the inputs to the outputs, and count the work.
+
+Reverse mode (``backward``, ``grad``) carries *one output's* sensitivity back
+to *all inputs* in one sweep.  Forward mode carries *one input direction*
+``v`` forward to *all outputs* in one sweep: every node gets a tangent
+
+    tangent(node) = sum over its children of  d node / d child * tangent(child)
+
+visited in topological order (children first).  The local derivatives come
+from ``node.local_grads()``, the engine's rules -- the same numbers reverse mode
+multiplies, only in the other order.
+
+>>> from tinygrad_edu.forward import jvp
+>>> jvp(lambda x: x * x * x, 2.0, 1.0)        # (f(2), f'(2)·1)
+(8.0, 12.0)
+
+A gradient of f: R^n -> R costs one reverse sweep but n forward sweeps (one
+per input direction).  ``count_ops()`` shows it:
+
+>>> import numpy as np
+>>> from tinygrad_edu import grad
+>>> f = lambda x: np.sum(x * x)
+>>> x = np.ones(100)
+>>> with count_ops() as reverse:
+...     _ = grad(f)(x)
+>>> with count_ops() as forward:
+...     _ = jacfwd(f)(x)
+>>> reverse.sweeps["reverse"], forward.sweeps["forward"]
+(1, 100)
+"""
+
+from collections import Counter
+from contextlib import contextmanager
+
+from . import engine, structures
+from .engine import Value
+from .transforms import trace, _check_callable, _named, _output_numbers
+
+__all__ = ["jvp", "jacfwd", "count_ops", "OpCount"]
+
+
+def _graph_order(outputs):
+    """Every node that any output depends on, children before parents."""
+    order, seen = [], set()
+    for out in outputs:
+        if not isinstance(out, Value) or out in seen:
+            continue
+        for node in engine.topological_order(out):    # each list is in a valid order already
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
+    return order
+
+
+def _forward_sweep(order, tangents, create_graph):
+    """Fill ``tangents`` (a dict node -> tangent, inputs given) for every op node of ``order``."""
+    multiplies = 0
+    given = set(tangents)           # the inputs' tangents are set, not computed
+    for node in order:
+        if node.is_leaf or node in given:
+            continue
+        partials = node.local_grads(create_graph)
+        multiplies += len(partials)       # dense counting: a missing tangent is a 0 times p
+        total = 0.0
+        for child, p in zip(node.children, partials):
+            t = tangents.get(child)
+            if t is not None:
+                total = total + p * t
+        if node.data.__class__ is not complex and engine._data_of(total).__class__ is complex:
+            total = total.real            # a real node keeps the real part (autograd's convention)
+        tangents[node] = total
+    engine.notify_sweep("forward", multiplies)
+    return tangents
+
+
+def _tangent_kind(out, t, create_graph):
+    """An output's tangent, as a number of the output's kind (or a Value when nested)."""
+    if create_graph:
+        return t if isinstance(t, Value) else Value(t, requires_grad=False)
+    if structures.is_complex_number(out):
+        return complex(engine._data_of(t))
+    t = engine._data_of(t)
+    return float(t.real) if isinstance(t, complex) else float(t)
+
+
+def jvp(f, x, v):
+    """``(f(x), J·v)``: the directional derivative of f at x along v, by forward mode.
+
+    ``v`` has the structure of ``x``; ``J·v`` has the structure of f's output.
+
+    >>> jvp(lambda p: p[0] * p[1], [3.0, 4.0], [1.0, 0.0])   # d/dp0 (p0·p1) = p1
+    (12.0, 4.0)
+    """
+    _check_callable(f, "jvp")
+    run = trace(f, (x,), {}, 0, "jvp")
+    directions = structures.leaves(v)
+    if len(directions) != len(run.inputs):
+        raise ValueError(f"jvp: the direction v has {len(directions)} numbers but x has "
+                         f"{len(run.inputs)}; give v the same structure as x")
+    outputs = _output_numbers(run.output, "jvp")
+    tangents = _forward_sweep(_graph_order(outputs), dict(zip(run.inputs, directions)),
+                              run.create_graph)
+    out_tangents = [_tangent_kind(out, tangents.get(out, 0.0), run.create_graph) for out in outputs]
+    return run.plain(run.output), structures.rebuild(run.output, out_tangents)
+
+
+def jacfwd(f, argnum=0):
+    """The Jacobian by forward mode: one trace, then one forward sweep per input number.
+
+    Same result and layout as ``jacobian`` (reverse mode), built column by column.
+
+    >>> jacfwd(lambda x: [x[0] * x[1], x[0] + x[1]])([2.0, 5.0])
+    [[5.0, 2.0], [1.0, 1.0]]
+    """
+    _check_callable(f, "jacfwd")
+
+    def jac(*args, **kwargs):
+        run = trace(f, args, kwargs, argnum, "jacfwd")
+        outputs = _output_numbers(run.output, "jacfwd")
+        order = _graph_order(outputs)
+        columns = []
+        for x in run.inputs:                          # direction e_j: one sweep each
+            tangents = _forward_sweep(order, {x: 1.0}, run.create_graph)
+            columns.append([tangents.get(out, 0.0) for out in outputs])
+        rows = [run.structured([column[i] for column in columns]) for i in range(len(outputs))]
+        return structures.rebuild(run.output, rows)
+    return _named(jac, "jacfwd", f, argnum)
+
+
+# --------------------------------------------------------------------------
+# Counting the work
+# --------------------------------------------------------------------------
+class OpCount:
+    """What a block of code cost: primitive ops evaluated, derivative sweeps, multiplications.
+
+    ``ops``: op nodes created (each is one primitive evaluated, e.g. one ``*``);
+    ``by_op``: the same per op name; ``sweeps`` and ``multiplies``: per kind
+    ("forward", "reverse"), the number of derivative sweeps and of
+    local-derivative multiplications they did.
+    """
+
+    def __init__(self):
+        self.ops = 0
+        self.by_op = Counter()
+        self.sweeps = Counter()
+        self.multiplies = Counter()
+
+    # The engine calls these two (see engine.add_observer).
+    def on_node(self, node):
+        self.ops += 1
+        self.by_op[node.op] += 1
+
+    def on_sweep(self, kind, multiplies):
+        self.sweeps[kind] += 1
+        self.multiplies[kind] += multiplies
+
+    def __repr__(self):
+        return (f"OpCount(ops={self.ops}, sweeps={dict(self.sweeps)}, "
+                f"multiplies={dict(self.multiplies)})")
+
+    def table(self):
+        """A small text table, for printing in a notebook."""
+        lines = [f"{'primitive ops evaluated':<26}{self.ops:>10}"]
+        for kind in ("forward", "reverse"):
+            lines.append(f"{kind + ' sweeps':<26}{self.sweeps[kind]:>10}")
+            lines.append(f"{kind + ' multiplications':<26}{self.multiplies[kind]:>10}")
+        return "\n".join(lines)
+
+    __str__ = table
+
+
+@contextmanager
+def count_ops():
+    """Count the primitive ops and derivative work done inside the block.
+
+    >>> from tinygrad_edu import Value
+    >>> with count_ops() as count:
+    ...     y = Value(2.0) * 3 + 1
+    ...     y.backward()
+    >>> count.ops, count.sweeps["reverse"], count.multiplies["reverse"]
+    (2, 1, 4)
+    """
+    counter = OpCount()
+    engine.add_observer(counter)
+    try:
+        yield counter
+    finally:
+        engine.remove_observer(counter)

@@ -1,0 +1,313 @@
+"""Training helpers: the training loop with a progress bar, accuracy, and a decision-boundary plot.
+
+``fit`` is the loop you would write by hand -- forward, zero_grad, backward,
+step -- plus bookkeeping:
+
+>>> from tinygrad_edu import MLP, make_moons
+>>> X, y = make_moons(20, noise=0.1, seed=0)
+>>> model = MLP(2, [8, 1], seed=0)
+>>> history = fit(model, X, y, steps=5, lr=0.1, progress=False)
+>>> sorted(history), len(history["loss"])
+(['accuracy', 'loss', 'lr', 'step'], 5)
+
+The progress bar goes to ``sys.stdout`` by default (``file=`` to change it):
+in a notebook, text on stderr shows up as a red warning box, and the test
+suite checks that notebooks write nothing there.  ``tqdm`` is used when it is
+installed, otherwise a small built-in bar.
+"""
+
+import math
+import random
+import sys
+import time
+
+from . import losses as _losses
+from .engine import Value, no_grad
+from .optim import SGD, Optimizer
+
+__all__ = ["fit", "accuracy", "evaluate", "plot_decision_boundary", "LOSSES"]
+
+#: loss names accepted by ``fit(loss=...)``
+LOSSES = {
+    "hinge": _losses.hinge,
+    "max_margin": _losses.hinge,
+    "bce": _losses.binary_cross_entropy,
+    "binary_cross_entropy": _losses.binary_cross_entropy,
+    "cross_entropy": _losses.cross_entropy,
+    "mse": _losses.mse,
+}
+
+
+def fit(model, X, y, *, steps=100, loss="hinge", optimizer=None, lr=0.1, l2=0.0,
+        batch_size=None, seed=0, progress=True, file=None):
+    """Train ``model`` on inputs ``X`` and targets ``y``; return the history.
+
+    Each step: score a batch (all of X unless ``batch_size`` is set), compute
+    ``loss`` (a name from ``LOSSES`` or a function ``loss(scores, targets)``)
+    plus ``l2 * sum(p²)``, then ``zero_grad``, ``backward`` and ``optimizer.step()``.
+    Without an ``optimizer``, ``SGD(model.parameters(), lr=lr)`` is used;
+    ``lr`` may be a schedule, a function of the step number.
+
+    Returns a dict of lists, one entry per step: ``"step"``, ``"loss"`` (the
+    total loss, regularisation included), ``"accuracy"`` (fraction of the
+    batch classified correctly by that step's forward pass, i.e. *before*
+    its update; ``None`` when the targets are not class labels) and ``"lr"``.
+
+    ``progress``: ``True`` (tqdm if installed, else a built-in bar), ``"tqdm"``,
+    ``"simple"``, or ``False`` for silence.  ``file``: where the bar goes
+    (default ``sys.stdout``).  ``seed`` seeds the choice of mini-batches.
+    """
+    X, y = _check_data(X, y)
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"fit: steps must be an int >= 1, got {steps!r}")
+    loss_fn, loss_name = _loss_function(loss)
+    if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not l2 >= 0:
+        raise ValueError(f"fit: l2 must be a number >= 0, got {l2!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
+                                   or not 1 <= batch_size <= len(X)):
+        raise ValueError(f"fit: batch_size must be None (full batch) or an int in 1..{len(X)}, "
+                         f"got {batch_size!r}")
+    if optimizer is None:
+        optimizer = SGD(model.parameters(), lr=lr)
+    elif not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit: optimizer must be an SGD/Adam (an optim.Optimizer), "
+                        f"got {type(optimizer).__name__}")
+    params = model.parameters()
+    with_accuracy = _labels_are_classes(y, loss_name)
+    rng = random.Random(seed)
+    history = {"step": [], "loss": [], "accuracy": [], "lr": []}
+    bar = _progress_bar(progress, steps, file)
+    try:
+        for k in range(steps):
+            if batch_size is None:
+                Xb, yb = X, y
+            else:
+                picked = rng.sample(range(len(X)), batch_size)
+                Xb, yb = [X[i] for i in picked], [y[i] for i in picked]
+            scores = [model(x) for x in Xb]
+            total = loss_fn(scores, yb)
+            if l2:
+                total = total + _losses.l2(params, alpha=l2)
+            if not isinstance(total, Value):
+                raise TypeError(f"fit: the loss must be a Value, got {type(total).__name__}")
+            if not math.isfinite(total.data):
+                raise FloatingPointError(f"fit: the loss is {total.data} at step {k}; "
+                                         "try a smaller learning rate")
+            rate = optimizer.current_lr()
+            optimizer.zero_grad()
+            total.backward()
+            optimizer.step()
+            acc = accuracy(scores, yb) if with_accuracy else None
+            history["step"].append(k)
+            history["loss"].append(total.data)
+            history["accuracy"].append(acc)
+            history["lr"].append(rate)
+            bar.update(k + 1, total.data, acc)
+    finally:
+        bar.close()
+    return history
+
+
+def accuracy(scores, targets):
+    """The fraction of examples classified correctly.
+
+    One score per example: positive means class 1, and the targets are class
+    labels (1/True positive; 0, -1 or False negative).  A list of scores per
+    example: the largest one names the class, and the targets are class indices.
+
+    >>> accuracy([2.0, -1.0, 0.5], [1, 0, -1])
+    0.6666666666666666
+    """
+    scores, targets = list(scores), list(targets)
+    if len(scores) != len(targets) or not scores:
+        raise ValueError(f"accuracy needs as many scores as targets (at least one), "
+                         f"got {len(scores)} and {len(targets)}")
+    correct = 0
+    for s, t in zip(scores, targets):
+        if isinstance(s, (list, tuple)):
+            values = [_data(v) for v in s]
+            correct += values.index(max(values)) == t
+        else:
+            correct += (_data(s) > 0) == _is_positive_label(t)
+    return correct / len(scores)
+
+
+def evaluate(model, X, y):
+    """Accuracy of ``model`` on ``(X, y)``, computed on plain numbers (no graph is built)."""
+    X, y = _check_data(X, y)
+    return accuracy([_predict(model, x) for x in X], y)
+
+
+def plot_decision_boundary(model, X, y, ax=None, resolution=80, padding=0.5, title=None):
+    """Colour the plane by the class ``model`` predicts, and scatter the data on top.
+
+    Needs matplotlib (the ``notebooks`` extra), imported only when called.
+    Works for one output (the boundary is score = 0) and for several outputs
+    (each point takes the class of its largest score).  Returns the matplotlib Axes.
+    """
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError("plot_decision_boundary needs matplotlib: "
+                          "pip install 'tinygrad_edu[notebooks]' (or pip install matplotlib)") from None
+    X, y = _check_data(X, y)
+    if any(len(x) != 2 for x in X):
+        raise ValueError("plot_decision_boundary needs 2-D inputs (each x is [x1, x2])")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"plot_decision_boundary: resolution must be an int >= 2, got {resolution!r}")
+    xs = [x[0] for x in X]
+    ys = [x[1] for x in X]
+    x_lo, x_hi = min(xs) - padding, max(xs) + padding
+    y_lo, y_hi = min(ys) - padding, max(ys) + padding
+    gx = [x_lo + (x_hi - x_lo) * i / (resolution - 1) for i in range(resolution)]
+    gy = [y_lo + (y_hi - y_lo) * j / (resolution - 1) for j in range(resolution)]
+    grid = [[_predict(model, [a, b]) for a in gx] for b in gy]
+    multiclass = isinstance(grid[0][0], (list, tuple))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4.5))
+    if multiclass:
+        classes = [[row_score.index(max(row_score)) for row_score in row] for row in grid]
+        k = len(grid[0][0])
+        ax.contourf(gx, gy, classes, levels=[c - 0.5 for c in range(k + 1)], cmap="Spectral", alpha=0.35)
+    else:
+        ax.contourf(gx, gy, grid, levels=[-math.inf, 0.0, math.inf], colors=["#f4a582", "#92c5de"],
+                    alpha=0.5)
+        ax.contour(gx, gy, grid, levels=[0.0], colors="k", linewidths=1)
+    labels = [_class_of(t) for t in y]
+    ax.scatter(xs, ys, c=labels, cmap="coolwarm" if not multiclass else "Spectral",
+               edgecolors="k", s=22)
+    ax.set_xlim(x_lo, x_hi)
+    ax.set_ylim(y_lo, y_hi)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_title(title if title is not None else f"decision boundary (accuracy {evaluate(model, X, y):.0%})")
+    return ax
+
+
+# --------------------------------------------------------------------------
+# Progress bars
+# --------------------------------------------------------------------------
+class _NoBar:
+    def update(self, step, loss, acc):
+        pass
+
+    def close(self):
+        pass
+
+
+class _SimpleBar:
+    """A one-line text bar, redrawn in place with a carriage return (at most ~10 times a second)."""
+
+    def __init__(self, total, file, width=24):
+        self.total, self.file, self.width = total, file, width
+        self.start = self.last = time.perf_counter()
+        self.drawn = False
+
+    def update(self, step, loss, acc):
+        now = time.perf_counter()
+        if step < self.total and now - self.last < 0.1:
+            return
+        self.last = now
+        filled = self.width * step // self.total
+        bar = "#" * filled + "-" * (self.width - filled)
+        text = f"\rstep {step:>{len(str(self.total))}}/{self.total} [{bar}] {_status(loss, acc)}"
+        text += f" ({now - self.start:.1f}s)"
+        self.file.write(text)
+        self.file.flush()
+        self.drawn = True
+
+    def close(self):
+        if self.drawn:
+            self.file.write("\n")
+            self.file.flush()
+
+
+class _TqdmBar:
+    def __init__(self, tqdm, total, file):
+        self.bar = tqdm(total=total, file=file, desc="fit", leave=True, ascii=True)
+
+    def update(self, step, loss, acc):
+        self.bar.set_postfix_str(_status(loss, acc), refresh=False)
+        self.bar.update(step - self.bar.n)
+
+    def close(self):
+        self.bar.close()
+
+
+def _status(loss, acc):
+    return f"loss {loss:.4f}" + (f" acc {acc:.1%}" if acc is not None else "")
+
+
+def _progress_bar(progress, total, file):
+    if progress not in (True, False, None, "tqdm", "simple"):
+        raise ValueError(f"fit: progress must be True, False, 'tqdm' or 'simple', got {progress!r}")
+    if not progress:
+        return _NoBar()
+    file = sys.stdout if file is None else file
+    if progress in (True, "tqdm"):
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            if progress == "tqdm":
+                raise ImportError("fit(progress='tqdm') needs tqdm: pip install tqdm "
+                                  "(or use progress=True for the built-in bar)") from None
+        else:
+            return _TqdmBar(tqdm, total, file)
+    return _SimpleBar(total, file)
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+def _check_data(X, y):
+    try:
+        X, y = list(X), list(y)
+    except TypeError:
+        raise TypeError("X and y must be sequences (lists or arrays) of examples and targets") from None
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} examples but y has {len(y)} targets")
+    if not X:
+        raise ValueError("no examples: X is empty")
+    return X, y
+
+
+def _loss_function(loss):
+    if callable(loss):
+        return loss, getattr(loss, "__name__", "custom")
+    if loss in LOSSES:
+        return LOSSES[loss], loss
+    raise ValueError(f"fit: unknown loss {loss!r}; choose one of {', '.join(map(repr, LOSSES))} "
+                     "or pass a function loss(scores, targets)")
+
+
+def _labels_are_classes(y, loss_name):
+    """Whether accuracy means something for these targets."""
+    if loss_name == "cross_entropy":
+        return True
+    allowed = {1.0, -1.0} if loss_name == "mse" else {1.0, 0.0, -1.0}
+    try:
+        return all(float(_data(t)) in allowed for t in y)
+    except (TypeError, ValueError):
+        return False
+
+
+def _is_positive_label(t):
+    return float(_data(t)) == 1.0
+
+
+def _class_of(t):
+    t = _data(t)
+    return int(t) if not isinstance(t, float) or t.is_integer() else t
+
+
+def _data(x):
+    return x.data if isinstance(x, Value) else x
+
+
+def _predict(model, x):
+    """The model's output on plain numbers: ``model.predict`` if it has one, else a no-grad call."""
+    if hasattr(model, "predict"):
+        return model.predict(x)
+    with no_grad():
+        out = model(x)
+    return [_data(o) for o in out] if isinstance(out, (list, tuple)) else _data(out)

@@ -108,8 +108,8 @@ def build_parser():
                       help="label each edge with its local derivative")
     draw.add_argument("--steps", action="store_true",
                       help="write an HTML step-through of the backward pass (-o FILE.html)")
-    draw.add_argument("--max-nodes", type=int, default=500, metavar="N",
-                      help="draw at most N nodes (default 500)")
+    draw.add_argument("--max-nodes", type=int, default=300, metavar="N",
+                      help="draw at most N nodes (default 300)")
 
     grad = commands.add_parser("grad", help="print a formula's value and partial derivatives",
                                formatter_class=fmt, epilog=EXAMPLES)
@@ -317,12 +317,14 @@ def _command_draw(args):
     _, _, root = _build(args.formula, args.values)
     if not args.no_grad:
         _guarded("the derivative is undefined here", root.backward)
-    from . import draw as drawing          # imported late: `grad` needs no graphviz
+    if root.children and not root.label:
+        root.label = "f"
+    from .draw import draw                 # imported late: `grad` needs no graphviz
     if kind == "html":
-        content = _guarded("cannot trace the backward pass", _step_through_html, drawing, root,
-                           args).encode("utf-8")
+        content = _rendering(_guarded, "cannot trace the backward pass", _step_through_html,
+                             root, args).encode("utf-8")
     else:
-        graph = drawing.draw(root, rankdir=args.rankdir, show_grad=not args.no_grad,
+        graph = draw(root, rankdir=args.rankdir, show_grad=not args.no_grad,
                              show_local=args.local, max_nodes=args.max_nodes)
         if kind is None:
             print(graph.source)
@@ -333,17 +335,25 @@ def _command_draw(args):
     return 0
 
 
-def _step_through_html(drawing, root, args):
-    return drawing.step_through_html(root, rankdir=args.rankdir, max_nodes=args.max_nodes)
+def _step_through_html(root, args):
+    from .trace import trace_backward
+    player = trace_backward(root).player(rankdir=args.rankdir, max_nodes=args.max_nodes)
+    return player.html(title=f"Backward pass of f = {args.formula}")
 
 
 def _render(graph, kind):
-    from . import render
+    from .render import render_bytes
     if kind == "dot":
         return graph.source.encode("utf-8")
+    return _rendering(render_bytes, graph, kind)
+
+
+def _rendering(fn, *args):
+    """Call something that runs Graphviz; its failures become one-line CommandErrors."""
+    from .render import GraphvizNotFound
     try:
-        return render.render_bytes(graph, kind)
-    except render.GraphvizNotFound:
+        return fn(*args)
+    except GraphvizNotFound:
         raise CommandError("Graphviz's dot program was not found: pip install graphviz-pure, "
                            "or apt-get install graphviz / brew install graphviz "
                            "(a .dot output needs neither)") from None
@@ -369,11 +379,11 @@ def _command_demo(args):
     if out.exists() and not out.is_dir():
         raise CommandError(f"--out {args.out!r} is a file, not a folder")
     try:
-        run_tour(out, quick=args.quick)
+        failures = run_tour(out, quick=args.quick)
     except OSError as err:
         raise CommandError(f"cannot write the diagrams into {args.out!r}: "
                            f"{err.strerror or err}") from None
-    return 0
+    return 0 if failures == 0 else 1
 
 
 _COMMANDS = {"demo": _command_demo, "draw": _command_draw, "grad": _command_grad}

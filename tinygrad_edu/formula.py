@@ -481,6 +481,7 @@ def parse(text):
     tinygrad_edu.formula.FormulaError: operator ^ is not supported at column 1: use + - * / **; for a power use **
     """
     _check_text(text)
+    text = text.strip(" \t")            # as eval() does: leading blanks are no indentation
     tree = _syntax_tree(text)
     variables = _walk_checked(tree)
     _check_constant_powers(tree, text)

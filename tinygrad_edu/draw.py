@@ -110,17 +110,23 @@ def html_escape(text, limit=_LABEL_LIMIT):
 
     >>> html_escape('a<b> & "c"\\n{d}')
     'a&lt;b&gt; &amp; &quot;c&quot;<BR/>{d}'
+    >>> html_escape("\\\\N")           # one backslash in, two out: Graphviz shows one
+    '\\\\\\\\N'
     """
     text = _clean(text, limit)
+    # Graphviz expands \N, \G, \L... even inside HTML labels; a doubled
+    # backslash comes out as one literal backslash.
+    text = text.replace("\\", "\\\\")
     text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;").replace("'", "&#39;"))
     return text.replace("\n", "<BR/>")
 
 
 def _tooltip(text):
-    """Escape ``text`` for a quoted DOT attribute (backslashes, quotes, newlines)."""
+    """A quoted DOT attribute for hover text.  Only numbers go in here: Graphviz
+    gives backslashes in tooltips engine-specific meanings, so no user text."""
     import graphviz
-    return graphviz.escape(_clean(text)).replace("\n", "\\n")
+    return graphviz.escape(_clean(text, limit=None))
 
 
 # ---------------------------------------------------------------------------
@@ -282,7 +288,7 @@ def draw(root, *, show_grad=True, show_local=False, highlight=(), rankdir="LR", 
                    penwidth="3" if style in ("current", "faulty") else
                    "2" if kind == "output" else "1",
                    fontcolor=PALETTE["faded_text"] if style == "faded" else PALETTE["text"],
-                   id=f"v{i}", tooltip=_tooltip(_node_tooltip(name, node, grads)),
+                   id=f"v{i}", tooltip=_tooltip(_node_tooltip(node, grads, grad_text is not None)),
                    **{"class": classes})
         if node.is_leaf:
             continue
@@ -332,11 +338,15 @@ def _as_set(nodes, what):
     return found
 
 
-def _node_tooltip(name, node, grads):
+def _node_tooltip(node, grads, with_grad):
+    """Hover text: the full-precision numbers behind the rounded ones."""
+    text = f"data = {node.data!r}"
+    if not with_grad:
+        return text
     grad = node.grad if grads is None else grads.get(node, "?")
     if isinstance(grad, Value):
         grad = grad.data
-    return f"{name or node.op or 'value'}: data = {node.data!r}, grad = {grad!r}"
+    return f"{text}, grad = {grad!r}"
 
 
 def _draw_op(graph, node, i, style, highlight, faded):

@@ -99,8 +99,9 @@ def _grad(f):
 
 
 def _central_difference(f, x, h=1e-5):
+    """``numeric.numerical_grad`` if present, else the formula itself."""
     try:
-        from .transforms import numerical_grad
+        from .numeric import numerical_grad
         return numerical_grad(f, x, h=h)
     except ImportError:
         return (f(x + h) - f(x - h)) / (2 * h)
@@ -136,7 +137,7 @@ class _Report:
         ok = _close(value, expected, tol)
         self.failures += not ok
         mark = ("✓" if ok else "✗ MISMATCH") if self.fancy else ("ok" if ok else "MISMATCH")
-        self.say(f"  {what:<34}{_fmt(value):>13}   {expected_text:<22} {mark}")
+        self.say(f"  {what:<34}{_fmt(value):>13}   {expected_text:<25} {mark}")
         return ok
 
     def show(self, what, value, note=""):
@@ -186,12 +187,6 @@ class _Diagrams:
                 self.report.say("  (Graphviz's dot was not found: writing .dot files instead; "
                                 "pip install graphviz-pure for pictures)")
         self.written.append(save(graph, self.folder / f"{stem}.dot"))
-
-    def save_html(self, html_text, name):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / name
-        path.write_text(html_text, encoding="utf-8")
-        self.written.append(str(path))
 
     def save_figure(self, figure, name):
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -243,10 +238,10 @@ def _section_chain_rule(r, pictures):
     f.backward()
     exact = 12 * math.sin(8)
     r.check("autodiff f'(0.5)", x.grad, exact, "closed form 12 sin 8", 1e-12)
-    r.check("central difference", _central_difference(
-        lambda t: math.sin((2 * t * t + t + 1) ** 2) ** 2, 0.5), exact, "closed form 12 sin 8", 1e-8)
+    r.check("central difference, h = 1e-5", _central_difference(
+        lambda t: math.sin((2 * t * t + t + 1) ** 2) ** 2, 0.5), exact, "12 sin 8 (to 1e-6)", 1e-6)
     pictures.save(_draw(f, show_local=True, rankdir="LR", title="f = sin²((2x² + x + 1)²), "
-                        "edges show local derivatives"), "chain_rule")
+                        "edges show local derivatives"), "chain_rule_sin2")
 
 
 def _running_products(numbers):
@@ -256,7 +251,7 @@ def _running_products(numbers):
         yield product
 
 
-def _section_taylor(r, pictures):
+def _section_taylor(r):
     r.header(3, "The Taylor-series sine and its gradient at π")
     r.say("  while |term| > 0.001: add the next term  (the seed's loop, run on Values)")
     terms = _taylor_term_count(math.pi)
@@ -268,12 +263,6 @@ def _section_taylor(r, pictures):
             "slope of that polynomial", 1e-12)
     r.show("cos(π)", -1.0, "the true derivative: the loop stopped at |term| < 1e-3")
     r.say(f"  The loop ran {terms} times; autodiff differentiated exactly the program that ran.")
-    x = Value(math.pi, label="x")
-    y = taylor_sine(x)
-    y.label = "taylor_sine"
-    y.backward()
-    pictures.save(_draw(y, rankdir="LR", title="taylor_sine(π): the loop, unrolled"),
-                  "taylor_sine")
 
 
 def _taylor_term_count(x):
@@ -309,26 +298,35 @@ def _section_logistic(r):
         weights = [w - 0.01 * _plain(d) for w, d in zip(weights, step)]
     r.check("loss after 100 steps, lr 0.01", training_loss(weights, inputs, targets),
             HIPS_AUTOGRAD_TRAINED_LOSS, "HIPS autograd 1.0672707", 1e-9)
-    r.show("trained weights", weights)
+    r.say("  trained weights: " + _fmt(weights))
+
+
+def _neuron():
+    """o = tanh(x1*w1 + x2*w2 + b) with NB03's numbers (diagrams.neuron when present)."""
+    try:
+        from .diagrams import neuron
+        return neuron()
+    except ImportError:
+        x1, w1 = Value(2.0, label="x1"), Value(-1.0, label="w1")
+        x2, w2 = Value(1.0, label="x2"), Value(0.5, label="w2")
+        b = Value(1.5 + math.log(2), label="b")
+        n = x1 * w1 + x2 * w2 + b
+        n.label = "n"
+        o = tanh(n)
+        o.label = "o"
+        return o
 
 
 def _section_network(r, pictures, steps):
     r.header(5, "A neuron, then a network on two moons")
-    x1, w1 = Value(2.0, label="x1"), Value(-1.0, label="w1")
-    x2, w2 = Value(1.0, label="x2"), Value(0.5, label="w2")
-    b = Value(1.5 + math.log(2), label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = tanh(n)
-    o.label = "o"
+    o = _neuron()
     o.backward()
+    named = {node.label: node for node in engine.topological_order(o)}
     r.say("  o = tanh(x1·w1 + x2·w2 + b) with b chosen so that n = log 2")
     r.check("o", o, 0.6, "tanh(log 2) = 3/5", 1e-12)
-    r.check("do/dn", n.grad, 0.64, "1 - o² = 16/25", 1e-12)
-    r.check("do/dw1", w1.grad, 0.64 * 2.0, "x1 · 16/25", 1e-12)
-    pictures.save(_draw(o, rankdir="LR", title="one neuron: o = tanh(x1·w1 + x2·w2 + b)"),
-                  "neuron")
-    _save_step_through(o, pictures, r)
+    r.check("do/dn", named["n"].grad, 0.64, "1 - o² = 16/25", 1e-12)
+    r.check("do/dw1", named["w1"].grad, 0.64 * 2.0, "x1 · 16/25", 1e-12)
+    r.check("do/dx1", named["x1"].grad, 0.64 * -1.0, "w1 · 16/25", 1e-12)
     try:
         from .nn import MLP
         from .data import make_moons
@@ -338,30 +336,32 @@ def _section_network(r, pictures, steps):
         return
     X, y = make_moons(100, noise=0.1, seed=0)
     model = MLP(2, [16, 16, 1], seed=0)
-    r.say(f"  {model}: hinge loss + 1e-4·L2, SGD with lr = 1 - 0.9·k/100, {steps} steps")
+    r.say(f"  {model}")
+    r.say(f"  100 points, hinge loss + 1e-4·L2, SGD with lr = 1 - 0.9·k/100, {steps} steps:")
     started = time.perf_counter()
     history = fit(model, X, y, steps=steps, loss="hinge", lr=lambda k: 1.0 - 0.9 * k / 100,
                   l2=1e-4, progress=True, file=r.stream)
     seconds = time.perf_counter() - started
     recount = sum((model(x).data > 0) == (t == 1) for x, t in zip(X, y)) / len(X)
     r.show("final loss", history["loss"][-1], f"after {steps} steps, {seconds:.1f} s")
-    r.check("training accuracy", evaluate(model, X, y), recount,
-            f"recount: {round(recount * len(X))}/{len(X)} points", 0.0)
+    r.check("training accuracy (%)", 100 * evaluate(model, X, y), 100 * recount,
+            f"recount: {round(recount * len(X))}/{len(X)} right", 0.0)
     _save_boundary(model, X, y, pictures, r)
 
 
-def _save_step_through(root, pictures, r):
+def _seed_diagrams(r, pictures):
+    """The seed's diagrams (diagrams.write_diagrams): neuron, chain rule, Taylor sine..."""
     try:
-        from .trace import trace_backward
+        from .diagrams import write_diagrams
         from .render import GraphvizNotFound
     except ImportError:
         return
-    try:
-        player = trace_backward(root).player()
-    except GraphvizNotFound:
+    if pictures.no_graphviz:
         return
-    pictures.save_html(player.html(title="Backward pass of one neuron, step by step"),
-                       "neuron_backward.html")
+    try:
+        pictures.written.extend(write_diagrams(pictures.folder))
+    except GraphvizNotFound:
+        r.say("  (Graphviz's dot was not found: the seed's diagrams were not drawn)")
 
 
 def _save_boundary(model, X, y, pictures, r):
@@ -391,9 +391,10 @@ def run_tour(out="diagrams", stream=None, quick=False):
     r.say("Each number is printed next to an independent value it must agree with.")
     _section_limit(r)
     _section_chain_rule(r, pictures)
-    _section_taylor(r, pictures)
+    _section_taylor(r)
     _section_logistic(r)
     _section_network(r, pictures, steps=20 if quick else 100)
+    _seed_diagrams(r, pictures)
     r.say()
     r.say(f"Diagrams written into {pictures.folder}/:")
     for path in pictures.written:

@@ -170,3 +170,10 @@ def test_jvp_errors():
         jvp(None, 1.0, 1.0)
     with pytest.raises(TypeError, match="jacfwd needs f to return numbers"):
         jacfwd(lambda x: None)(1.0)
+
+
+def test_jacfwd_tuple_argnum_equals_jacobian():
+    x, y = np.array([1.0, 2.0]), 3.0
+    f = lambda x, y: np.sin(x) * y ** 2 + x[0]
+    for ours, reverse in zip(jacfwd(f, argnum=(0, 1))(x, y), jacobian(f, argnum=(0, 1))(x, y)):
+        np.testing.assert_allclose(ours, reverse, rtol=1e-12)

@@ -542,3 +542,15 @@ def test_random_expressions_match_autograd(expr, x, y):
     second = grad(grad(ours_f))(x, y)
     their_second = autograd.grad(autograd.grad(their_f))(x, y)
     assert second == pytest.approx(float(their_second), rel=1e-8, abs=1e-10)
+
+
+def test_jacobian_and_hessian_with_tuple_argnum():
+    x, y = np.array([1.0, 2.0]), 3.0
+    f = lambda x, y: np.sin(x) * y ** 2
+    Jx, Jy = jacobian(f, argnum=(0, 1))(x, y)
+    np.testing.assert_allclose(Jx, jacobian(f, 0)(x, y))
+    np.testing.assert_allclose(Jy, jacobian(f, 1)(x, y))
+    np.testing.assert_allclose(Jx, autograd.jacobian(lambda t: anp.sin(t) * y ** 2)(x))
+    # the Hessian blocks: d²/dx², d²/dxdy, d²/dy²
+    H = hessian(lambda a, b: a * b ** 2, argnum=(0, 1))(2.0, 3.0)
+    assert H == ((0.0, 6.0), (6.0, 4.0))

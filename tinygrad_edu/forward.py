@@ -34,7 +34,7 @@ from contextlib import contextmanager
 
 from . import engine, structures
 from .engine import Value
-from .transforms import trace, _check_callable, _named, _output_numbers
+from .transforms import trace, jacobian_from_rows, _check_callable, _named, _output_numbers
 
 __all__ = ["jvp", "jacfwd", "count_ops", "OpCount"]
 
@@ -123,7 +123,7 @@ def jacfwd(f, argnum=0):
             tangents = _forward_sweep(order, {x: 1.0}, run.create_graph)
             columns.append([tangents.get(out, 0.0) for out in outputs])
         rows = [run.structured([column[i] for column in columns]) for i in range(len(outputs))]
-        return structures.rebuild(run.output, rows)
+        return jacobian_from_rows(run.output, rows, argnum)
     return _named(jac, "jacfwd", f, argnum)
 
 

@@ -377,6 +377,7 @@ def jacobian(f, argnum=0):
 
     The result has the output's structure, with the input's structure in place
     of each output number; for arrays its shape is ``out.shape + x.shape``.
+    With a tuple ``argnum`` it is a tuple of such Jacobians, one per argument.
 
     >>> import numpy as np
     >>> jacobian(lambda x: x * x[0])(np.array([1.0, 2.0]))   # [x0², x1·x0]
@@ -388,8 +389,19 @@ def jacobian(f, argnum=0):
     def jac(*args, **kwargs):
         run = trace(f, args, kwargs, argnum, "jacobian")
         rows = [run.gradient_of(out) for out in _output_numbers(run.output, "jacobian")]
-        return structures.rebuild(run.output, rows)
+        return jacobian_from_rows(run.output, rows, argnum)
     return _named(jac, "jacobian", f, argnum)
+
+
+def jacobian_from_rows(output, rows, argnum):
+    """Put one gradient per output number (a "row") into the output's structure.
+
+    For a tuple ``argnum`` each row is a tuple (one gradient per argument); the
+    result is then a tuple of Jacobians, one per argument (as in JAX).
+    """
+    if isinstance(argnum, int):
+        return structures.rebuild(output, rows)
+    return tuple(structures.rebuild(output, [row[k] for row in rows]) for k in range(len(argnum)))
 
 
 #: Reverse-mode Jacobian (the name JAX uses; ``forward.jacfwd`` is its forward twin).

@@ -1,0 +1,161 @@
+"""Shared machinery of the exercise checkers: failures, success lines, numbers.
+
+A checker either prints one success line and returns ``True``, or raises
+``ExerciseFailed`` -- an ``AssertionError``, so pytest sees a plain failure --
+whose message says what is wrong and gives a hint.  In a notebook the failure
+shows as one clean line instead of a traceback (see ``_render_traceback_``);
+``try_check`` prints it and returns ``False`` instead of raising.
+"""
+
+import hashlib
+import math
+import random
+
+from ..engine import Value, gradients
+
+
+class ExerciseFailed(AssertionError):
+    """A student's answer is wrong; ``str(err)`` is the explanation.
+
+    >>> err = ExerciseFailed("nb01_ex1", "mul(5,10) wrt arg 1 returned 10.0, expected 5.0")
+    >>> str(err)
+    'nb01_ex1: mul(5,10) wrt arg 1 returned 10.0, expected 5.0'
+    """
+
+    def __init__(self, exercise, message, hint=""):
+        self.exercise = exercise
+        self.problem = message
+        self.hint = hint
+        text = f"{exercise}: {message}"
+        if hint:
+            text += f"\n  hint: {hint}"
+        super().__init__(text)
+
+    def _render_traceback_(self):
+        # IPython calls this instead of printing a traceback: the student sees
+        # the explanation, not the checker's internals.
+        return ["\u2717 " + line for line in str(self).splitlines()[:1]] + \
+               ["  " + line.strip() for line in str(self).splitlines()[1:]]
+
+
+def fail(exercise, message, hint=""):
+    raise ExerciseFailed(exercise, message, hint)
+
+
+def passed(exercise, message):
+    """Print the success line and return True (so a notebook cell shows both)."""
+    print(f"\u2713 {exercise}: {message}")
+    return True
+
+
+def try_check(checker, *args, **kwargs):
+    """Run a checker; on failure print the explanation and return False instead of raising.
+
+    >>> try_check(lambda: fail("demo", "wrong"))
+    ✗ demo: wrong
+    False
+    """
+    try:
+        return checker(*args, **kwargs)
+    except ExerciseFailed as err:
+        print("\u2717 " + str(err))
+        return False
+
+
+def call_student(exercise, fn, *args, what=None, **kwargs):
+    """Call the student's code; turn any exception into a clear ExerciseFailed."""
+    name = what or getattr(fn, "__name__", "your code")
+    if not callable(fn):
+        fail(exercise, f"expected a function for {name}, got {type(fn).__name__}: {fn!r}")
+    try:
+        return fn(*args, **kwargs)
+    except ExerciseFailed:
+        raise
+    except NotImplementedError:
+        fail(exercise, f"{name} is not written yet (it raised NotImplementedError)",
+             "replace the `raise NotImplementedError` line with your code")
+    except RecursionError:
+        fail(exercise, f"{name} hit Python's recursion limit",
+             "walk the graph with an explicit stack (a list) instead of recursion")
+    except Exception as err:  # any bug in student code becomes a readable message
+        shown = ", ".join(_fmt_arg(a) for a in args)
+        fail(exercise, f"{name}({shown}) raised {type(err).__name__}: {err}")
+
+
+def _fmt_arg(a):
+    if isinstance(a, float):
+        return fmt(a)
+    if isinstance(a, Value):
+        return a.label or f"Value({fmt(a.data)})"
+    if callable(a):
+        return getattr(a, "__name__", "f")
+    text = repr(a)
+    return text if len(text) < 40 else text[:37] + "..."
+
+
+def fmt(x):
+    """A number for a message: 6 significant digits, like a student writes it."""
+    if isinstance(x, Value):
+        x = x.data
+    if isinstance(x, bool) or x is None:
+        return repr(x)
+    if isinstance(x, (int, float)):
+        if x != x:
+            return "nan"
+        return f"{x:.6g}"
+    if isinstance(x, complex):
+        return f"{x:.6g}"
+    return repr(x)
+
+
+def as_number(exercise, x, what):
+    """The float inside a student's answer (a float, int or Value)."""
+    if isinstance(x, Value):
+        x = x.data
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        try:                      # numpy scalars
+            return float(x)
+        except (TypeError, ValueError):
+            fail(exercise, f"{what} should be a number, got {type(x).__name__}: {x!r}")
+    return float(x)
+
+
+def close(got, expected, rtol=1e-6, atol=1e-9):
+    """Relative closeness with an absolute floor (NaN never matches)."""
+    if got != got or expected != expected:
+        return False
+    return abs(got - expected) <= atol + rtol * abs(expected)
+
+
+def central_difference(f, args, i, h=1e-5):
+    """(f(.., x_i + h, ..) - f(.., x_i - h, ..)) / 2h on plain floats."""
+    up = list(args); up[i] += h
+    down = list(args); down[i] -= h
+    return (f(*up) - f(*down)) / (2 * h)
+
+
+def engine_gradient(f, args):
+    """d f / d args via the engine (its own local_grads rules), as floats."""
+    xs = [Value(float(a)) for a in args]
+    out = f(*xs)
+    grads = gradients(out, xs)
+    return [float(grads[x]) for x in xs]
+
+
+def value_of(f, args):
+    """f on plain numbers through Values (so engine functions work), as a float."""
+    out = f(*[Value(float(a)) for a in args])
+    return out.data if isinstance(out, Value) else float(out)
+
+
+def student_rng(exercise, student_id=None):
+    """A random generator fixed by the exercise and the student id.
+
+    The same student always gets the same instance; two students get different ones.
+    """
+    key = f"{exercise}:{'' if student_id is None else student_id}".encode()
+    return random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
+
+
+def isfinite(x):
+    return isinstance(x, (int, float)) and math.isfinite(x)

@@ -1,0 +1,223 @@
+"""Notebook 03 exercises: a Value that remembers, and backprop by hand.
+
+ex1  ``mul_backward(x, y, out)``: x, y, out are engine ``Value``s with
+     ``out = x * y`` and ``out.grad`` already known.  *Add* this product's
+     contributions into ``x.grad`` and ``y.grad`` (return nothing).
+ex2  ``grads`` : a dict ``{"L": .., "d": .., "f": .., "c": .., "e": .., "a": .., "b": ..}``
+     with dL/d(node) for L = (a·b + c)·f, e = a·b, d = e + c, at a=3, b=-2, c=5, f=-4.
+ex3  ``class MyValue(BareValue)`` adding ``__radd__``, ``__rsub__``, ``__rtruediv__``
+     and ``__neg__`` to ``BareValue`` (which only has the forward operators and
+     ``__rmul__`` as an example).
+"""
+
+import math
+
+from ..engine import Value
+from ._common import as_number, call_student, close, fail, fmt, passed, student_rng
+
+__all__ = ["check_mul_backward", "check_manual_grads", "check_reflected_ops", "BareValue",
+           "manual_graph"]
+
+
+# -- ex1 ------------------------------------------------------------------------
+def _mul_cases(rng, count=50):
+    cases = [(1.3, -0.7, False), (0.0, 2.5, False), (-2.0, 0.0, False), (1.5, 1.5, True), (-3.0, -3.0, True)]
+    while len(cases) < count:
+        same = rng.random() < 0.2
+        a = rng.choice([0.0, round(rng.uniform(-3, 3), 2)]) if rng.random() < 0.1 else round(rng.uniform(-3, 3), 2)
+        cases.append((a, a if same else round(rng.uniform(-3, 3), 2), same))
+    return cases
+
+
+def check_mul_backward(mul_backward):
+    """ex1: 50 products (negatives, zeros, x*x with one Value): compares the grads gained."""
+    ex = "nb03_ex1"
+    rng = student_rng(ex)
+    for a, b, same in _mul_cases(rng):
+        x = Value(a, label="x")
+        y = x if same else Value(b, label="y")
+        out = x * y
+        g = round(rng.uniform(0.5, 2.0), 2)          # an upstream gradient other than 1
+        prior = round(rng.uniform(-1, 1), 2) or 0.5  # grads already gathered elsewhere
+        out.grad = g
+        x.grad = prior
+        if not same:
+            y.grad = prior
+        local = out.local_grads()                    # the engine's rule: (d/dx, d/dy)
+        returned = call_student(ex, mul_backward, x, y, out, what="mul_backward")
+        where = f"x=y={fmt(a)} (x*x, one Value used twice)" if same else f"x={fmt(a)}, y={fmt(b)}"
+        if same:
+            expected = prior + (local[0] + local[1]) * g
+            if not close(x.grad, expected, 1e-9, 1e-12):
+                hint = "accumulate with +=: x receives one contribution per operand"
+                if close(x.grad, prior + local[1] * g, 1e-9, 1e-12) or close(x.grad, local[1] * g, 1e-9, 1e-12):
+                    hint = "with = the second write erases the first (x is both operands): use += for both"
+                fail(ex, f"d(x·x)/dx wrong at {where}, out.grad={fmt(g)}: x.grad went from {fmt(prior)} "
+                         f"to {fmt(x.grad)}, expected {fmt(expected)}", hint)
+            continue
+        for node, k, other, name in ((x, 0, y, "x"), (y, 1, x, "y")):
+            gained = node.grad - prior
+            expected = local[k] * g
+            if close(gained, expected, 1e-9, 1e-12):
+                continue
+            partner = "y" if name == "x" else "x"
+            if node.grad == prior and returned is not None:
+                hint = (f"mul_backward returned {returned!r} but changed no .grad: add into "
+                        "x.grad and y.grad instead of returning")
+            elif close(node.grad, expected, 1e-9, 1e-12) and prior != 0:
+                hint = f"{name}.grad lost the {fmt(prior)} it already had: use += instead of ="
+            elif close(gained, node.data * g, 1e-9, 1e-12) and a != b:
+                hint = (f"you used {name} (={fmt(node.data)}); the derivative of x·y wrt {name} is the "
+                        f"*other* factor, {partner} (={fmt(other.data)}): partials swapped")
+            elif close(gained, local[k], 1e-9, 1e-12):
+                hint = "multiply by out.grad (the chain rule): the local derivative alone is not enough"
+            else:
+                hint = f"{name}.grad += {partner}.data * out.grad"
+            fail(ex, f"∂(x·y)/∂{name} wrong at {where}, out.grad={fmt(g)}: {name}.grad gained "
+                     f"{fmt(gained)}, expected {fmt(expected)}", hint)
+    return passed(ex, "mul_backward is right on 50 products, including x*x")
+
+
+# -- ex2 ------------------------------------------------------------------------
+def manual_graph(a=3.0, b=-2.0, c=5.0, f=-4.0):
+    """L = (a·b + c)·f as labelled Values; returns {label: node} after backward()."""
+    nodes = {k: Value(v, label=k) for k, v in zip("abcf", (a, b, c, f))}
+    e = nodes["a"] * nodes["b"]; e.label = "e"
+    d = e + nodes["c"]; d.label = "d"
+    L = d * nodes["f"]; L.label = "L"
+    L.backward()
+    nodes.update(e=e, d=d, L=L)
+    return nodes
+
+
+def _consumer_hint(name, nodes):
+    """'d feeds L through *, so dL/dd = dL/dL · f' built from the graph itself."""
+    if name == "L":
+        return "dL/dL = 1: the output's gradient wrt itself is the seed of backprop"
+    node = nodes[name]
+    for parent in nodes.values():
+        if node in parent.children:
+            other = [c for c in parent.children if c is not node]
+            if parent.op == "*":
+                return (f"{name} feeds {parent.label} through *, so dL/d{name} = dL/d{parent.label} · "
+                        f"{other[0].label} = {fmt(parent.grad)} · {fmt(other[0].data)}")
+            return (f"{name} feeds {parent.label} through +, which passes the gradient on unchanged: "
+                    f"dL/d{name} = dL/d{parent.label} = {fmt(parent.grad)}")
+    return ""
+
+
+def check_manual_grads(grads, values=(3.0, -2.0, 5.0, -4.0)):
+    """ex2: node by node from the output back (L, d, f, c, e, a, b)."""
+    ex = "nb03_ex2"
+    if not isinstance(grads, dict):
+        fail(ex, f"grads should be a dict like {{'L': 1.0, 'd': ...}}, got {type(grads).__name__}")
+    nodes = manual_graph(*values)
+    for name in ("L", "d", "f", "c", "e", "a", "b"):
+        if name not in grads or grads[name] is None:
+            fail(ex, f"no gradient given for {name!r}", _consumer_hint(name, nodes))
+        got = as_number(ex, grads[name], f"grads[{name!r}]")
+        expected = nodes[name].grad
+        if not close(got, expected, 1e-6, 1e-9):
+            hint = _consumer_hint(name, nodes)
+            if close(got, nodes[name].data, 1e-9, 1e-12) and name != "L":
+                hint = f"{fmt(got)} is the value of {name}, not dL/d{name}. " + hint
+            fail(ex, f"dL/d{name}: got {fmt(got)}, expected {fmt(expected)}", hint)
+    return passed(ex, "all seven gradients right (a: {}, b: {})".format(fmt(nodes["a"].grad), fmt(nodes["b"].grad)))
+
+
+# -- ex3 ------------------------------------------------------------------------
+class BareValue:
+    """A Value with forward operators only: ``x + 2``, ``x - y``, ``x * 3``, ``x / y``, ``3 * x``.
+
+    It wraps an engine Value (``.node``) so gradients work; what it lacks are the
+    reflected operators Python needs for ``2 + x``, ``2 - x``, ``2 / x`` and ``-x``.
+
+    >>> x = BareValue(3.0); y = 2 * x + 1
+    >>> y.backward(); x.grad
+    2.0
+    """
+
+    def __init__(self, data, _node=None):
+        self.node = _node if _node is not None else Value(float(data))
+
+    @classmethod
+    def _lift(cls, other):
+        if isinstance(other, BareValue):
+            return other.node
+        if isinstance(other, (int, float)):
+            return Value(float(other), requires_grad=False)
+        raise TypeError(f"unsupported operand: {type(other).__name__}")
+
+    def _wrap(self, node):
+        return type(self)(None, _node=node)
+
+    def __add__(self, other): return self._wrap(self.node + self._lift(other))
+    def __sub__(self, other): return self._wrap(self.node - self._lift(other))
+    def __mul__(self, other): return self._wrap(self.node * self._lift(other))
+    def __truediv__(self, other): return self._wrap(self.node / self._lift(other))
+
+    def __rmul__(self, other):          # other * self, when other is a number
+        return self * other
+
+    @property
+    def data(self): return self.node.data
+
+    @property
+    def grad(self): return self.node.grad
+
+    def backward(self): self.node.backward()
+
+    def __repr__(self):
+        return f"{type(self).__name__}(data={fmt(self.data)}, grad={fmt(self.grad)})"
+
+
+_REFLECTED = [  # (expression, how to compute it, method Python calls)
+    ("2 + x", lambda x: 2 + x, lambda t: 2 + t, "__radd__"),
+    ("2 - x", lambda x: 2 - x, lambda t: 2 - t, "__rsub__"),
+    ("2 / x", lambda x: 2 / x, lambda t: 2 / t, "__rtruediv__"),
+    ("x / 2", lambda x: x / 2, lambda t: t / 2, "__truediv__"),
+    ("-x", lambda x: -x, lambda t: -t, "__neg__"),
+    ("3 - 2 / (1 + x)", lambda x: 3 - 2 / (1 + x), lambda t: 3 - 2 / (1 + t), "__rsub__"),
+]
+
+
+def check_reflected_ops(cls):
+    """ex3: 2+x, 2-x, 2/x, x/2, -x (and a mix): values and gradients, several x."""
+    ex = "nb03_ex3"
+    if not isinstance(cls, type):
+        fail(ex, f"pass your class itself (e.g. MyValue), got {type(cls).__name__}")
+    rng = student_rng(ex)
+    xs = [1.5, -0.7] + [round(rng.choice([-1, 1]) * rng.uniform(0.3, 3), 2) for _ in range(6)]
+    for text, student_expr, plain, method in _REFLECTED:
+        for x0 in xs:
+            x = call_student(ex, cls, x0, what=cls.__name__)
+            try:
+                y = student_expr(x)
+            except TypeError as err:
+                hint = (f"define {method}(self, other): Python calls it for `{text}` because the "
+                        "left operand is a plain number that does not know your class"
+                        if method != "__neg__" else "define __neg__(self) for -x (e.g. return self * -1)")
+                fail(ex, f"{text} raised TypeError: {err}", hint)
+            except Exception as err:
+                fail(ex, f"{text} at x={fmt(x0)} raised {type(err).__name__}: {err}")
+            if not hasattr(y, "data") or not hasattr(y, "backward"):
+                fail(ex, f"{text} returned {y!r}, not a {cls.__name__}",
+                     f"{method} must return a value of your class (build it from self's operators)")
+            expected = plain(x0)
+            if not close(y.data, expected, 1e-9, 1e-12):
+                hint = f"check {method}"
+                if method == "__rsub__" and close(y.data, -expected, 1e-9, 1e-12):
+                    hint = "__rsub__(self, other) computes other - self (you computed self - other)"
+                if method == "__rtruediv__" and close(y.data, 1 / expected, 1e-9, 1e-12):
+                    hint = "__rtruediv__(self, other) computes other / self (you computed self / other)"
+                if method == "__neg__" and close(y.data, x0, 1e-9, 1e-12):
+                    hint = "__neg__ must return a new value equal to -self"
+                fail(ex, f"{text} at x={fmt(x0)} gave {fmt(y.data)}, expected {fmt(expected)}", hint)
+            y.backward()
+            h = 1e-6
+            slope = (plain(x0 + h) - plain(x0 - h)) / (2 * h)
+            if not close(x.grad, slope, 1e-5, 1e-7):
+                fail(ex, f"d({text})/dx at x={fmt(x0)}: got {fmt(x.grad)}, central difference gives {fmt(slope)}",
+                     f"{method} must build the result from operations that record the graph "
+                     "(no new value made from .data, which would cut the gradient)")
+    return passed(ex, "2+x, 2-x, 2/x, x/2 and -x give the right values and gradients")

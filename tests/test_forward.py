@@ -177,3 +177,29 @@ def test_jacfwd_tuple_argnum_equals_jacobian():
     f = lambda x, y: np.sin(x) * y ** 2 + x[0]
     for ours, reverse in zip(jacfwd(f, argnum=(0, 1))(x, y), jacobian(f, argnum=(0, 1))(x, y)):
         np.testing.assert_allclose(ours, reverse, rtol=1e-12)
+
+
+def test_dual_numbers_match_jvp():
+    from tinygrad_edu.forward import Dual
+    x = Dual(2.0, 1.0)
+    y = x * x * x + 1
+    assert (y.value, y.tangent) == (9.0, 12.0)
+    for point, f in [(0.7, wavy), (1.3, lambda t, np=np: 2 ** t / (1 + t) - 3 * t ** 2 + abs(-t))]:
+        d = f(Dual(point, 1.0))
+        assert (d.value, d.tangent) == pytest.approx(jvp(f, point, 1.0), rel=1e-12)
+    a = np.array([Dual(1.0, 1.0), Dual(2.0, -0.5)], dtype=object)
+    total = np.sum(np.tanh(a) * a + np.sqrt(a) - np.arctan(a) * np.exp(-a))
+    f = lambda v: np.sum(np.tanh(v) * v + np.sqrt(v) - np.arctan(v) * np.exp(-v))
+    assert (total.value, total.tangent) == pytest.approx(
+        jvp(f, np.array([1.0, 2.0]), np.array([1.0, -0.5])), rel=1e-12)
+
+
+def test_dual_complex_matches_autograd_and_keeps_no_graph():
+    from tinygrad_edu.forward import Dual
+    z, v = 0.6 + 1.2j, 0.3 - 0.7j
+    d = abs(Dual(z, v) * Dual(z, v) + 1) ** 2
+    _, theirs = autograd.make_jvp(lambda t: anp.abs(t * t + 1) ** 2)(z)(v)
+    assert d.tangent == pytest.approx(float(theirs), rel=1e-12) and type(d.tangent) is float
+    assert Dual(3.0, 1.0) > 2 and Dual(3.0, 1.0) <= Dual(3.0, 0.0)
+    with pytest.raises(TypeError, match="Dual"):
+        Dual("a")

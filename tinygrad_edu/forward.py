@@ -36,7 +36,7 @@ from . import engine, structures
 from .engine import Value
 from .transforms import trace, jacobian_from_rows, _check_callable, _named, _output_numbers
 
-__all__ = ["jvp", "jacfwd", "count_ops", "OpCount"]
+__all__ = ["jvp", "jacfwd", "Dual", "count_ops", "OpCount"]
 
 
 def _graph_order(outputs):
@@ -125,6 +125,85 @@ def jacfwd(f, argnum=0):
         rows = [run.structured([column[i] for column in columns]) for i in range(len(outputs))]
         return jacobian_from_rows(run.output, rows, argnum)
     return _named(jac, "jacfwd", f, argnum)
+
+
+# --------------------------------------------------------------------------
+# Dual numbers: forward mode on the fly, with no graph kept
+# --------------------------------------------------------------------------
+class Dual:
+    """A number and its tangent, carried together: forward mode without a graph.
+
+    Each operation evaluates the op on throw-away Values and asks the engine
+    for its local derivatives (``local_grads``), then combines the operands'
+    tangents with them; nothing is recorded, so memory stays constant.  Use
+    the methods or numpy (``x.sin()``, ``np.sin(x)``); the module functions
+    ``tinygrad_edu.sin`` etc. take Values and numbers only.
+
+    >>> x = Dual(2.0, 1.0)          # the point 2, moving at speed 1
+    >>> y = x * x * x + 1
+    >>> y.value, y.tangent          # (x³ + 1, 3x²)
+    (9.0, 12.0)
+    """
+
+    __slots__ = ("value", "tangent")
+
+    def __init__(self, value, tangent=0.0):
+        self.value = engine._to_number(value, "Dual()")
+        self.tangent = engine._to_number(tangent, "Dual()")
+
+    def __repr__(self):
+        return f"Dual(value={self.value!r}, tangent={self.tangent!r})"
+
+    def _apply(self, operation, *others):
+        """Evaluate ``operation`` on Values; tangent = sum of local derivative * operand tangent."""
+        operands = [self] + list(others)
+        values = [Value(o.value) if isinstance(o, Dual) else o for o in operands]
+        node = operation(*values)
+        tangents = {id(v): o.tangent for v, o in zip(values, operands) if isinstance(o, Dual)}
+        tangent = 0.0
+        for child, p in zip(node.children, node.local_grads()):
+            tangent += p * tangents.get(id(child), 0.0)
+        if node.data.__class__ is not complex and tangent.__class__ is complex:
+            tangent = tangent.real
+        return Dual(node.data, tangent)
+
+    # arithmetic (reflected forms put the plain number first, so the op sees the right order)
+    def __add__(self, other): return self._apply(lambda a, b: a + b, other)
+    def __radd__(self, other): return self._apply(lambda a, b: b + a, other)
+    def __sub__(self, other): return self._apply(lambda a, b: a - b, other)
+    def __rsub__(self, other): return self._apply(lambda a, b: b - a, other)
+    def __mul__(self, other): return self._apply(lambda a, b: a * b, other)
+    def __rmul__(self, other): return self._apply(lambda a, b: b * a, other)
+    def __truediv__(self, other): return self._apply(lambda a, b: a / b, other)
+    def __rtruediv__(self, other): return self._apply(lambda a, b: b / a, other)
+    def __pow__(self, other): return self._apply(lambda a, b: a ** b, other)
+    def __rpow__(self, other): return self._apply(lambda a, b: b ** a, other)
+    def __neg__(self): return self._apply(lambda a: -a)
+    def __abs__(self): return self._apply(abs)
+    absolute = __abs__
+
+    # comparisons look at the value, as for Value
+    def __lt__(self, other): return self.value < _value_of(other)
+    def __le__(self, other): return self.value <= _value_of(other)
+    def __gt__(self, other): return self.value > _value_of(other)
+    def __ge__(self, other): return self.value >= _value_of(other)
+
+
+def _value_of(x):
+    return x.value if isinstance(x, Dual) else x
+
+
+def _dual_method(name):
+    def method(self):
+        return self._apply(lambda a: getattr(a, name)())
+    method.__name__ = name
+    method.__doc__ = f"{name} of a Dual (value and tangent)."
+    return method
+
+
+for _name in ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "arctan", "sinh", "cosh",
+              "log1p", "expm1", "sigmoid", "softplus", "relu"):
+    setattr(Dual, _name, _dual_method(_name))
 
 
 # --------------------------------------------------------------------------

@@ -27,5 +27,5 @@ from .train import fit, accuracy, evaluate, plot_decision_boundary
 # The functional API (issue 3): autograd-style transforms, forward mode, numeric checks.
 from .transforms import (grad, value_and_grad, elementwise_grad, jacobian, jacrev, hessian, hvp,
                          vjp, holomorphic_grad)
-from .forward import jvp, jacfwd, count_ops
-from .numeric import numerical_grad, check_grads
+from .forward import jvp, jacfwd, Dual, count_ops
+from .numeric import numerical_grad, numerical_jvp, check_grads

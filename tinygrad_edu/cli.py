@@ -22,6 +22,7 @@ at x = 3
 import argparse
 import math
 import os
+import re
 import signal
 import sys
 import threading
@@ -82,7 +83,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser():
     """The argparse parser of ``tinygrad-edu`` (subcommands demo, draw, grad)."""
     fmt = argparse.RawDescriptionHelpFormatter
-    parser = _Parser(prog=PROG, formatter_class=fmt, epilog=EXAMPLES,
+    parser = _Parser(prog=PROG, formatter_class=fmt, epilog=EXAMPLES, allow_abbrev=False,
                      description="Automatic differentiation you can read, draw and check.")
     commands = parser.add_subparsers(dest="command", metavar="{demo,draw,grad}")
     commands.required = True
@@ -125,7 +126,7 @@ def main(argv=None):
 
     Errors print one line on stderr -- never a traceback.
     """
-    argv = sys.argv[1:] if argv is None else list(argv)
+    argv = _formulas_are_not_options(sys.argv[1:] if argv is None else list(argv))
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as done:            # --help
@@ -147,8 +148,33 @@ def main(argv=None):
 
 def _fail(error, code=2):
     message = " ".join(str(error).split()) or type(error).__name__
+    if len(message) > _MESSAGE_LIMIT:       # a huge argument echoed back stays one short line
+        message = f"{message[:_MESSAGE_LIMIT - 30]}... ({len(message)} characters)"
     print(f"{PROG}: error: {message}", file=sys.stderr)
     return code
+
+
+_MESSAGE_LIMIT = 400
+_TAKES_VALUE = {"-o", "--output", "--rankdir", "--max-nodes", "--order", "--out"}
+_MATH = re.compile(r"[^A-Za-z0-9_=-]")
+
+
+def _formulas_are_not_options(argv):
+    """Let a formula start with a minus sign: ``grad "-x**2" x=1``.
+
+    argparse reads anything starting with "-" as an option.  A token that
+    contains a character no option has (``*``, ``(``, a space...) is a formula,
+    so it gets a leading space, which argparse leaves alone and the formula
+    parser ignores.  (A bare ``-x`` still needs ``0-x`` or ``--`` before it.)
+    """
+    fixed = []
+    for i, token in enumerate(argv):
+        after_option = i > 0 and argv[i - 1] in _TAKES_VALUE
+        if token.startswith("-") and not after_option and "=" not in token.split("(")[0] \
+                and _MATH.search(token):
+            token = " " + token
+        fixed.append(token)
+    return fixed
 
 
 @contextmanager

@@ -77,7 +77,8 @@ def write_diagrams(folder="diagrams", formats=("svg", "png"), renderer="auto"):
                               title="o = tanh(x1·w1 + x2·w2 + b): every value and gradient")
     L = chain_rule(); L.backward()
     pictures["chain_rule"] = draw(L, show_local=True, legend=True,
-                                  title="L = (a·b + c)·f: dL/da = f·b... the chain rule, edge by edge")
+                                  title="L = (a·b + c)·f: the chain rule edge by edge, "
+                                        "dL/da = f·b = 8, dL/db = f·a = -12")
     s = taylor_sine(); s.backward()
     x = [n for n in _leaves(s) if n.label == "x"][0]
     pictures["taylor_sine"] = draw(s, rankdir="TB", legend=True,

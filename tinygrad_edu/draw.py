@@ -312,7 +312,8 @@ def draw(root, *, show_grad=True, show_local=False, highlight=(), rankdir="LR", 
     if hidden:
         _draw_cap_note(graph, hidden, len(order), max_nodes, sorted(set(hidden_feeders)))
     if legend:
-        _draw_legend(graph, faulty=bool(faulty), current=bool(highlight), done=bool(done),
+        kinds = {_kind(node, root) for node in shown}
+        _draw_legend(graph, kinds, faulty=bool(faulty), current=bool(highlight), done=bool(done),
                      faded=bool(faded))
     if title:
         graph.attr(label=f"<{html_escape(title, limit=200)}>", labelloc="b", fontsize="13")
@@ -368,9 +369,9 @@ def _draw_cap_note(graph, hidden, total, max_nodes, feeders):
     graph.attr(label=f"<{html_escape(text)}>", labelloc="t", fontsize="13")
 
 
-def _draw_legend(graph, faulty=False, current=False, done=False, faded=False):
-    entries = [("input", "input"), ("constant", "constant"), ("intermediate", "intermediate"),
-               ("output", "output"), ("op", "operation")]
+def _draw_legend(graph, kinds, faulty=False, current=False, done=False, faded=False):
+    entries = [(k, k) for k in ("input", "constant", "intermediate", "output") if k in kinds]
+    entries.append(("op", "operation"))
     if current:
         entries.append(("current", "current"))
     if done:

@@ -224,8 +224,8 @@ _PLAYER_CSS = """
 #{id} button:disabled {{ opacity: 0.4; cursor: default; }}
 #{id} input[type=range] {{ flex: 1; max-width: 420px; }}
 #{id} .tge-caption {{ margin: 4px 0 8px; font-size: 14px; line-height: 1.4; }}
-#{id} .tge-frame {{ border-top: 1px solid #e2e8f0; padding-top: 6px; }}
-#{id} .tge-frame svg {{ max-width: 100%; height: auto; }}
+#{id} .tge-frame {{ border-top: 1px solid #e2e8f0; padding-top: 6px; overflow-x: auto; }}
+#{id} .tge-frame svg {{ max-width: none; height: auto; }}  /* natural size: numbers stay readable */
 #{id}.tge-js .tge-frame {{ display: none; border: none; }}
 #{id}.tge-js .tge-frame.tge-on {{ display: block; }}
 #{id} table.tge-trace {{ border-collapse: collapse; font-size: 12px; }}

@@ -29,3 +29,9 @@ from .transforms import (grad, value_and_grad, elementwise_grad, jacobian, jacre
                          vjp, holomorphic_grad)
 from .forward import jvp, jacfwd, Dual, count_ops
 from .numeric import numerical_grad, numerical_jvp, check_grads
+
+# Pictures (issue 4): draw the graph, step through backward, find the faulty node.
+from .draw import draw, draw_dot, draw_gradient
+from .trace import trace_backward
+from .nodecheck import check_nodes, draw_faulty
+from .render import save, GraphvizNotFound

@@ -56,7 +56,7 @@ def _instances(student_id, count=10):
 def _link_hint(link, got, stages, links):
     """Compare a wrong link with the usual slips: a stage's value, a running product."""
     names = dict(zip("xuvwf", stages))
-    inner, outer = link[3], link[1]        # "dw/dv": inner "v", outer "w"
+    inner, outer = link[4], link[1]        # "dw/dv": inner "v", outer "w"
     if close(got, names[outer].data, 1e-6, 1e-9):
         return (f"you gave {outer} itself ({fmt(names[outer].data)}), its value, not its "
                 f"derivative: expected d{outer}/d{inner} = {fmt(links[link])}")

@@ -38,6 +38,8 @@ def _diagnose_rule(op, student, x, out, expected):
             o = _forward(other, x) if other != "log" or x > 0 else None
             if o is not None and close(got, PRIMITIVES[other](o, x)[0], 1e-6, 1e-12):
                 return f"{op}: that is the derivative of {other}, not of {op}"
+            if close(got, PRIMITIVES[other](out, x)[0], 1e-6, 1e-12):
+                return f"{op}: that is the rule of {other} (applied to {op}'s output), not the rule of {op}"
     if close(got, -expected, 1e-6, 1e-12):
         return f"{op}: the sign is flipped"
     if close(got, out, 1e-9, 1e-12) and not close(out, expected, 1e-6, 1e-12):
@@ -180,10 +182,12 @@ def check_kink_quiz(predictions):
             p = as_number(ex, p, f"predictions[{case!r}]")
         truth = _truth(case)
         if not _same(p, truth):
-            wrong.append(f"{case}: you predicted {fmt(p) if not isinstance(p, str) else p!r}, the "
-                         f"package gives {fmt(truth) if not isinstance(truth, str) else repr(truth)}. {why}")
+            said = repr(p) if isinstance(p, str) else fmt(p)
+            does = repr(truth) if isinstance(truth, str) else fmt(truth)
+            wrong.append(f"{case}: you predicted {said}, the package gives {does}. {why}")
     if wrong:
         fail(ex, f"{len(wrong)} of {len(KINK_CASES)} predictions differ:\n    " + "\n    ".join(wrong))
     for case, (question, _, why) in KINK_CASES.items():
-        print(f"  {question}: {fmt(_truth(case)) if not isinstance(_truth(case), str) else 'error'} -- {why}")
+        truth = _truth(case)
+        print(f"  {question}: {truth if isinstance(truth, str) else fmt(truth)} -- {why}")
     return passed(ex, "all five predictions match the package")

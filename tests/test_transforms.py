@@ -1,8 +1,6 @@
 """The functional transforms against HIPS autograd (test-only oracle) and hand-derived values."""
 
 import collections
-import math
-import warnings
 
 import numpy as np
 import pytest

@@ -1,0 +1,126 @@
+"""Every course notebook runs top to bottom, cleanly, fast, and shows its diagrams.
+
+The notebooks are executed with nbclient in a kernel running this very Python
+(``sys.executable``, via ``notebooks/execute_all.py``), so CI needs nothing
+beyond the project's virtual environment.  The executions are slow (a few
+seconds to a minute each) and marked so; the cheap checks on the stored files
+run always.
+"""
+
+import importlib.util
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+#: Each notebook must finish within this many seconds (the course promises "under a minute").
+BUDGET_SECONDS = float(os.environ.get("TINYGRAD_EDU_NOTEBOOK_SECONDS", "60"))
+
+
+def _runner():
+    spec = importlib.util.spec_from_file_location("execute_all", NOTEBOOKS / "execute_all.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+runner = _runner()
+PATHS = runner.notebook_paths()
+IDS = [p.stem for p in PATHS]
+
+# A cell whose last line is one of these displays a diagram.
+_DRAWS_SVG = re.compile(r"^(draw|draw_dot|draw_gradient|chain_picture|\w+\.frames\(\)\[\d+\])\(|^draw\(")
+_DRAWS_PLAYER = re.compile(r"\.player\([^)]*\)\s*;?\s*$")
+
+
+def _last_line(source):
+    lines = [line for line in source.strip().splitlines() if line.strip() and not line.startswith("#")]
+    return lines[-1].strip() if lines else ""
+
+
+def test_the_course_has_ten_numbered_notebooks():
+    numbers = [p.name[:2] for p in PATHS]
+    assert numbers == [f"{k:02d}" for k in range(1, 11)], numbers
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_stored_notebook_is_valid_and_executed(path):
+    """Committed with outputs: every code cell has run, in order, and none stored an error."""
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code, f"{path.name} has no code cells"
+    counts = [c.execution_count for c in code]
+    assert None not in counts, f"{path.name}: cell {counts.index(None)} was never executed; run " \
+                               "`make notebooks` (or notebooks/execute_all.py) before committing"
+    assert counts == sorted(counts), f"{path.name}: cells were executed out of order: {counts}"
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{path.name} stores an error: {errors[0].ename}: {errors[0].evalue}"
+
+
+def _stderr_texts(nb):
+    return [(k, o.text) for k, c in enumerate(nb.cells) if c.cell_type == "code"
+            for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
+
+
+def _diagram_problems(nb):
+    """Cells that should show a diagram but did not (as SVG, or as an HTML player with SVG)."""
+    problems = []
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        last = _last_line(cell.source)
+        kinds = [set(o.get("data", {})) for o in cell.outputs]
+        if _DRAWS_SVG.search(last) and not any("image/svg+xml" in kind for kind in kinds):
+            problems.append(f"cell {k} ends with `{last}` but shows no image/svg+xml")
+        if _DRAWS_PLAYER.search(last):
+            html = [o["data"].get("text/html", "") for o in cell.outputs if "data" in o]
+            if not any("<svg" in h for h in html):
+                problems.append(f"cell {k} ends with `{last}` but shows no HTML player with SVG frames")
+    return problems
+
+
+@pytest.fixture(scope="session", autouse=False)
+def warm_matplotlib():
+    """Build matplotlib's font cache once, outside the kernels (it would print to stderr)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.font_manager  # noqa: F401  (importing builds the cache)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_notebook_runs_cleanly_and_fast(path, warm_matplotlib):
+    nb, seconds = runner.run_notebook(path, timeout=max(BUDGET_SECONDS, 120), store=False)
+    stderr = _stderr_texts(nb)
+    assert not stderr, f"{path.name}: cell {stderr[0][0]} wrote to stderr:\n{stderr[0][1][:1000]}"
+    problems = _diagram_problems(nb)
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+    if any("draw(" in c.source for c in nb.cells if c.cell_type == "code"):
+        svgs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                if "image/svg+xml" in o.get("data", {})]
+        assert svgs, f"{path.name} calls draw() but no diagram reached the output as SVG"
+    assert seconds < BUDGET_SECONDS, f"{path.name} took {seconds:.1f} s (budget {BUDGET_SECONDS:.0f} s)"
+
+
+def test_diagram_check_notices_a_missing_picture():
+    """The diagram check itself can fail: a draw cell without SVG output is reported."""
+    cell = nbformat.v4.new_code_cell("x = 1\ndraw(f)")
+    cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "<Drawing>"})]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert _diagram_problems(nb) == ["cell 0 ends with `draw(f)` but shows no image/svg+xml"]
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg/>"})]
+    assert _diagram_problems(nb) == []
+
+
+def test_runner_reports_a_failing_cell(tmp_path):
+    """run_notebook raises on an error cell (so a broken notebook fails the suite)."""
+    from nbclient.exceptions import CellExecutionError
+    bad = tmp_path / "99_bad.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")]), bad)
+    with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
+        runner.run_notebook(bad, timeout=60)

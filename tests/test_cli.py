@@ -380,6 +380,12 @@ def test_demo_quick_through_a_subprocess(tmp_path):
     assert elapsed < 60
 
 
+def test_demo_refuses_a_silly_step_count(tmp_path, capsys):
+    assert main(["demo", "--steps", "0", "--out", str(tmp_path / "d")]) == 2
+    assert "--steps must be between 1 and 1000" in one_error_line(capsys.readouterr().err)
+    assert os.listdir(tmp_path) == []
+
+
 def test_demo_refuses_a_file_as_folder(tmp_path, capsys):
     target = tmp_path / "afile"
     target.write_text("x")

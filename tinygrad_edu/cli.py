@@ -92,8 +92,11 @@ def build_parser():
                                formatter_class=fmt, epilog=EXAMPLES)
     demo.add_argument("--out", default="diagrams", metavar="DIR",
                       help="folder for the diagrams (default: diagrams)")
+    demo.add_argument("--steps", type=int, default=60, metavar="N",
+                      help="training steps for the two-moons network (default 60; micrograd's "
+                           "demo runs 100)")
     demo.add_argument("--quick", action="store_true",
-                      help="train the two-moons network for fewer steps")
+                      help="train the two-moons network for 15 steps only (a fast check)")
 
     draw = commands.add_parser("draw", help="draw a formula's graph with its gradients",
                                formatter_class=fmt, epilog=EXAMPLES)
@@ -402,10 +405,12 @@ def _write(path, content):
 def _command_demo(args):
     from .tour import run_tour
     out = Path(args.out)
+    if not 1 <= args.steps <= 1000:
+        raise CommandError("--steps must be between 1 and 1000")
     if out.exists() and not out.is_dir():
         raise CommandError(f"--out {args.out!r} is a file, not a folder")
     try:
-        failures = run_tour(out, quick=args.quick)
+        failures = run_tour(out, steps=15 if args.quick else args.steps)
     except OSError as err:
         raise CommandError(f"cannot write the diagrams into {args.out!r}: "
                            f"{err.strerror or err}") from None

@@ -552,3 +552,16 @@ def test_jacobian_and_hessian_with_tuple_argnum():
     # the Hessian blocks: d²/dx², d²/dxdy, d²/dy²
     H = hessian(lambda a, b: a * b ** 2, argnum=(0, 1))(2.0, 3.0)
     assert H == ((0.0, 6.0), (6.0, 4.0))
+
+
+def test_works_without_numpy():
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['numpy'] = None\n"
+            "import tinygrad_edu as t\n"
+            "assert t.grad(lambda p: p['a'] * p['b'][0])({'a': 2.0, 'b': [3.0]}) == {'a': 3.0, 'b': [2.0]}\n"
+            "assert t.hessian(lambda x: x[0] ** 2 * x[1])([1.0, 3.0]) == [[6.0, 2.0], [2.0, 0.0]]\n"
+            "assert t.jvp(lambda x: x * x, 3.0, 1.0) == (9.0, 6.0)\n"
+            "t.check_grads(lambda x: x[0] * t.sin(x[1]), [1.0, 2.0], order=2)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr

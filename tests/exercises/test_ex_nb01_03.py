@@ -13,7 +13,6 @@ from tinygrad_edu.exercises import solutions as S
 
 
 # ---------------------------------------------------------------- nb01
-@pytest.mark.nb01_ex1
 def test_central_difference():
     assert check_central_difference(S.central_difference) is True
 
@@ -57,7 +56,6 @@ def test_failure_renders_without_traceback():
     assert isinstance(info.value, AssertionError)
 
 
-@pytest.mark.nb01_ex2
 def test_best_h():
     assert check_best_h(S.h_forward, S.h_central)
     assert check_best_h(1e-9, 1e-4) and check_best_h(1e-7, 1e-6)
@@ -67,7 +65,6 @@ def test_best_h():
     fails(check_best_h, -1e-8, 1e-5, match="must be positive")
 
 
-@pytest.mark.nb01_ex3
 def test_gradient_F():
     assert check_gradient_F(S.grad_F)
     fails(check_gradient_F, lambda a, b, c: (2 * a * b, a * a, math.exp(c) + b / c ** 2),
@@ -100,7 +97,6 @@ def test_chain_instance_is_per_student():
         assert n in (2, 3) and m in (2, 3) and -0.8 <= x <= 0.8
 
 
-@pytest.mark.nb02_ex1
 def test_chain_links():
     assert check_chain_links(S.chain_links, student_id="alice")
     fails(check_chain_links, links_with(dw_dv="math.sin(v)"),
@@ -111,7 +107,6 @@ def test_chain_links():
     fails(check_chain_links, lambda n, m, x: {"du/dx": 4 * x + 1}, match="no entry 'dv/du'")
 
 
-@pytest.mark.nb02_ex2
 def test_chain_derivative():
     assert check_chain_derivative(S.chain_derivative, student_id="bob")
     fails(check_chain_derivative, lambda n, m, x: sum(S.chain_links(n, m, x).values()), match="you added the links")
@@ -120,7 +115,6 @@ def test_chain_derivative():
           match="without du/dx")
 
 
-@pytest.mark.nb02_ex3
 def test_path_sum():
     assert check_path_sum(S.path_sum)
 
@@ -151,7 +145,6 @@ def test_path_sum():
 
 
 # ---------------------------------------------------------------- nb03
-@pytest.mark.nb03_ex1
 def test_mul_backward():
     assert check_mul_backward(S.mul_backward)
 
@@ -187,7 +180,6 @@ def test_mul_backward_x_times_x_catches_assignment():
     fails(check_mul_backward, assigns_when_same, match=["x*x", "second write erases the first"])
 
 
-@pytest.mark.nb03_ex2
 def test_manual_grads():
     assert check_manual_grads(S.manual_grads)
     assert check_manual_grads({"L": 1, "d": 4, "f": -1, "c": 4, "e": 4, "a": -8, "b": 12},
@@ -201,7 +193,6 @@ def test_manual_grads():
     fails(check_manual_grads, dict(S.manual_grads, L=0.0), match="seed")
 
 
-@pytest.mark.nb03_ex3
 def test_reflected_ops():
     assert check_reflected_ops(S.ReflectedValue)
 

@@ -18,7 +18,6 @@ from tinygrad_edu.exercises.nb04 import HUNT_BUGS
 
 
 # ---------------------------------------------------------------- nb04
-@pytest.mark.nb04_ex1
 def test_topological_sort():
     assert check_topological_sort(S.topological_sort)
     assert check_topological_sort(topological_order)
@@ -77,7 +76,6 @@ def buggy(bug):
     return lambda root: bugs.backward_with_bug(root, bug)
 
 
-@pytest.mark.nb04_ex2
 def test_backward():
     assert check_backward(S.backward)
     assert check_backward(lambda root: root.backward())
@@ -112,7 +110,6 @@ def _planted(sid):
     return None
 
 
-@pytest.mark.nb04_ex3
 def test_bug_hunt():
     assert check_bug_hunt(S.fixed_backward, student_id="alice")
     ids = {bug: student_with(bug) for bug in HUNT_BUGS}
@@ -138,7 +135,6 @@ def test_bug_hunt_source_is_per_student_and_runs():
 
 
 # ---------------------------------------------------------------- nb05
-@pytest.mark.nb05_ex1
 def test_unary_rules():
     assert check_unary_rules(S.unary_rules)
     fails(check_unary_rules, dict(S.unary_rules, tanh=lambda x, out: 1 - x * x),
@@ -157,7 +153,6 @@ def naive_softmax_nll(logits, label):
     return log(sum(exp(z) for z in logits)) - logits[label]
 
 
-@pytest.mark.nb05_ex2
 def test_softmax_nll():
     assert check_softmax_nll(S.softmax_nll)
     from tinygrad_edu.engine import exp, log
@@ -175,7 +170,6 @@ def test_softmax_nll():
     fails(check_softmax_nll, lambda z, k: 0.5, match="should return a Value")
 
 
-@pytest.mark.nb05_ex3
 def test_kink_quiz(capsys):
     assert check_kink_quiz(S.kink_predictions)
     assert "AD differentiates the program" in capsys.readouterr().out
@@ -213,7 +207,6 @@ class LazyZeroGrad(S.MLP):
         params = [0.0 for _ in params]   # rebinds a list; grads untouched
 
 
-@pytest.mark.nb06_ex1
 def test_parameters_zero_grad():
     assert check_parameters_zero_grad(S.MLP)
     fails(check_parameters_zero_grad, NoBiasMLP, match=["has 32 parameters, expected 41", "biases are missing"])
@@ -254,7 +247,6 @@ def mean_loss(model, xs, ys, lr):
     return loss
 
 
-@pytest.mark.nb06_ex2
 def test_training_loop():
     assert check_training_loop(S.training_step)
     text = fails(check_training_loop, no_zero_grad, match=["step 2", "grads accumulate across steps", "zero_grad"])
@@ -273,7 +265,6 @@ def linear_model(X, y):
     return lambda x: w[0] * x[0] + w[1] * x[1] + w[2]
 
 
-@pytest.mark.nb06_ex3
 def test_moons():
     assert check_moons(S.train_moons)
     fails(check_moons, linear_model, match=["training accuracy", "< 95%", "straight line"])

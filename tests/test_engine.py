@@ -511,3 +511,20 @@ def test_numpy_object_arrays_of_values_work_with_ufuncs():
     ref = lambda v: anp.sum(anp.tanh(anp.dot(X, v))) + anp.abs(v[1]) + v[0]
     expected = autograd.grad(ref)(np.array([0.5, -1.0]))
     assert close(w[0].grad, expected[0]) and close(w[1].grad, expected[1])
+
+
+def test_second_derivative_of_a_power_at_a_negative_base():
+    x = Value(-2.0)
+    (x ** 3).backward(create_graph=True)        # 3x^2 = 12
+    first = x.grad
+    assert first.data == 12.0
+    second = tg.gradients(first, [x])[x]        # 6x = -12
+    assert second == -12.0
+
+
+def test_value_with_a_numpy_array_broadcasts_like_a_number_would():
+    np = pytest.importorskip("numpy")
+    v = Value(2.0)
+    for result in (v * np.ones(3), v + np.ones(3), v - np.ones(3), v / np.ones(3), v ** np.ones(3)):
+        assert isinstance(result, np.ndarray) and result.dtype == object and result.shape == (3,)
+        assert all(isinstance(r, Value) for r in result)

@@ -198,7 +198,10 @@ class Value:
 
     # ---- out = x + y          d/dx = 1, d/dy = 1
     def __add__(self, other):
-        other = other if other.__class__ is Value else _constant(other, "+", self)
+        if other.__class__ is not Value:
+            other = _constant(other, "+", self)
+            if other is NotImplemented:     # a numpy array: let numpy broadcast
+                return NotImplemented
         return Value(self.data + other.data, (self, other), "+", Value._d_add)
 
     @staticmethod
@@ -211,7 +214,10 @@ class Value:
 
     # ---- out = x - y          d/dx = 1, d/dy = -1
     def __sub__(self, other):
-        other = other if other.__class__ is Value else _constant(other, "-", self)
+        if other.__class__ is not Value:
+            other = _constant(other, "-", self)
+            if other is NotImplemented:     # a numpy array: let numpy broadcast
+                return NotImplemented
         return Value(self.data - other.data, (self, other), "-", Value._d_sub)
 
     @staticmethod
@@ -224,7 +230,10 @@ class Value:
 
     # ---- out = x * y          d/dx = y, d/dy = x
     def __mul__(self, other):
-        other = other if other.__class__ is Value else _constant(other, "*", self)
+        if other.__class__ is not Value:
+            other = _constant(other, "*", self)
+            if other is NotImplemented:     # a numpy array: let numpy broadcast
+                return NotImplemented
         return Value(self.data * other.data, (self, other), "*", Value._d_mul)
 
     @staticmethod
@@ -237,7 +246,10 @@ class Value:
 
     # ---- out = x / y          d/dx = 1/y, d/dy = -x/y**2 = -out/y
     def __truediv__(self, other):
-        other = other if other.__class__ is Value else _constant(other, "/", self)
+        if other.__class__ is not Value:
+            other = _constant(other, "/", self)
+            if other is NotImplemented:     # a numpy array: let numpy broadcast
+                return NotImplemented
         if other.data == 0:
             raise ZeroDivisionError(f"division by zero in a / b with a={_short(self.data)}, "
                                     f"b={_short(other.data)}")
@@ -268,6 +280,8 @@ class Value:
         if other.__class__ is not Value:
             # A number exponent is a constant: the rule's d/dy is not needed.
             other = _constant(other, "**", self)
+            if other is NotImplemented:
+                return NotImplemented
             return Value(_power(self.data, other.data), (self, other), "**", Value._d_pow_const)
         if other.requires_grad and self.data.__class__ is not complex and self.data < 0:
             raise ValueError(
@@ -283,7 +297,7 @@ class Value:
     @staticmethod
     def _d_pow_const(out, x, k):
         """d/dx = k·x^(k-1)  (k is a constant)"""
-        return k * x ** (k - 1), 0.0
+        return k * x ** (_data_of(k) - 1), 0.0
 
     def __rpow__(self, other):
         return _constant(other, "**", self) ** self
@@ -898,6 +912,8 @@ def _constant(x, op, other):
     """Wrap a plain number used in an expression as a constant Value."""
     if x.__class__ is float:
         return Value(x, requires_grad=False)
+    if hasattr(x, "__array_ufunc__") and getattr(x, "shape", ()) != ():
+        return NotImplemented          # numpy arrays broadcast the Value themselves
     try:
         return Value(_to_number(x), requires_grad=False)
     except TypeError:

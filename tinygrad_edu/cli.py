@@ -9,13 +9,13 @@ Formulas are read by :mod:`tinygrad_edu.formula` (a checked syntax tree, never
 an unwritable file -- ends the command with one line on stderr and exit code 2,
 and no file is created unless the command succeeded.
 
->>> main(["grad", "x**2", "x=3"])           # doctest: +NORMALIZE_WHITESPACE
+>>> main(["grad", "x**2", "x=3"])           # doctest: +NORMALIZE_WHITESPACE +ELLIPSIS
 f = x**2
 at x = 3
 <BLANKLINE>
-               autodiff   central difference
-  f                   9
-  df/dx               6                    6
+autodiff central difference
+f 9
+df/dx 6 6.0000000...
 0
 """
 

@@ -528,3 +528,12 @@ def test_value_with_a_numpy_array_broadcasts_like_a_number_would():
     for result in (v * np.ones(3), v + np.ones(3), v - np.ones(3), v / np.ones(3), v ** np.ones(3)):
         assert isinstance(result, np.ndarray) and result.dtype == object and result.shape == (3,)
         assert all(isinstance(r, Value) for r in result)
+
+
+def test_a_constant_value_exponent_uses_the_constant_rule():
+    x = Value(-1.0)
+    y = x ** Value(2.0, requires_grad=False)    # e.g. a detached or no_grad exponent
+    y.backward()
+    assert x.grad == -2.0
+    with pytest.raises(ValueError, match="base >= 0"):
+        Value(-1.0) ** Value(2.0)               # a differentiable exponent needs log(base)

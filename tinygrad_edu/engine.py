@@ -277,13 +277,14 @@ class Value:
 
     # ---- out = x ** y   d/dx = y * x**(y-1),  d/dy = out * log(x)
     def __pow__(self, other):
-        if other.__class__ is not Value:
-            # A number exponent is a constant: the rule's d/dy is not needed.
-            other = _constant(other, "**", self)
-            if other is NotImplemented:
-                return NotImplemented
+        if other.__class__ is not Value or not other.requires_grad:
+            # A constant exponent: the rule's d/dy (which needs log x) is not needed.
+            if other.__class__ is not Value:
+                other = _constant(other, "**", self)
+                if other is NotImplemented:
+                    return NotImplemented
             return Value(_power(self.data, other.data), (self, other), "**", Value._d_pow_const)
-        if other.requires_grad and self.data.__class__ is not complex and self.data < 0:
+        if self.data.__class__ is not complex and self.data < 0:
             raise ValueError(
                 f"** with a Value exponent needs a base >= 0 to differentiate wrt the exponent "
                 f"(d/dy x**y = x**y * log(x)), got base {_short(self.data)}; use a number exponent")

@@ -4,7 +4,6 @@ import math
 import sys
 from collections import deque
 
-import pytest
 from exhelp import fails
 
 from tinygrad_edu import bugs

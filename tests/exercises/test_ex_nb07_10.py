@@ -3,7 +3,6 @@
 import math
 
 import autograd.numpy as anp
-import pytest
 from autograd import grad as ag_grad
 from exhelp import fails
 

@@ -10,8 +10,6 @@ ex3  ``class MyValue(BareValue)`` adding ``__radd__``, ``__rsub__``, ``__rtruedi
      ``__rmul__`` as an example).
 """
 
-import math
-
 from ..engine import Value
 from ._common import as_number, call_student, close, fail, fmt, passed, student_rng
 

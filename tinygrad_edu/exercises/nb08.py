@@ -10,8 +10,6 @@ ex3  ``predicted``: the list of op names, in the order they run, of
      f(x) = sin(x·x) + x (use the engine's names: "+", "*", "sin", ...).
 """
 
-import math
-
 from ..engine import PRIMITIVES, Value, softplus as engine_softplus, topological_order
 from ._common import as_number, call_student, close, fail, fmt, isfinite, passed, student_rng
 

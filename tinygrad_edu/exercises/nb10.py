@@ -12,8 +12,6 @@ ex3  ``grad_nested(f, params)``: the gradient of a scalar f with respect to
      returned in the same structure (same container types, same keys).
 """
 
-import math
-
 from ..engine import Value, gradients, sin
 from ._common import as_number, call_student, close, fail, fmt, passed, student_rng
 from .nb09 import SweepCounter

@@ -11,7 +11,7 @@ everything, and the test suite runs every checker on it.
 
 import math
 
-from ..engine import Value, exp, gradients, log, topological_order
+from ..engine import Value, exp, gradients, log
 from .nb03 import BareValue
 
 # ---------------------------------------------------------------- notebook 01

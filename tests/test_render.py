@@ -148,3 +148,10 @@ def test_graphviz_version_is_never_asked(monkeypatch, tmp_path):
     g = draw(small_graph())
     g.save_as(tmp_path / "g.svg")
     assert isinstance(g, Drawing) and g._repr_mimebundle_()["image/svg+xml"]
+
+
+def test_ipython_shows_svg_without_system_dot(no_system_dot):
+    shell_module = pytest.importorskip("IPython.core.interactiveshell")
+    shell = shell_module.InteractiveShell.instance()
+    data, _ = shell.display_formatter.format(draw(small_graph()))
+    assert data["image/svg+xml"].startswith("<?xml")

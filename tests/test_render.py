@@ -155,3 +155,11 @@ def test_ipython_shows_svg_without_system_dot(no_system_dot):
     shell = shell_module.InteractiveShell.instance()
     data, _ = shell.display_formatter.format(draw(small_graph()))
     assert data["image/svg+xml"].startswith("<?xml")
+
+
+def test_graphviz_pure_is_found_from_its_installed_files(no_system_dot, monkeypatch, tmp_path):
+    """Neither PATH nor the interpreter's folder: importlib.metadata still finds the program."""
+    monkeypatch.setattr(render.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setattr(render.sysconfig, "get_path", lambda name: str(tmp_path))
+    kind, path = find_renderer("pure")
+    assert kind == "pure" and os.access(path, os.X_OK)

@@ -170,12 +170,15 @@ def plot_decision_boundary(model, X, y, ax=None, resolution=80, padding=0.5, tit
         k = len(grid[0][0])
         ax.contourf(gx, gy, classes, levels=[c - 0.5 for c in range(k + 1)], cmap="Spectral", alpha=0.35)
     else:
-        ax.contourf(gx, gy, grid, levels=[-math.inf, 0.0, math.inf], colors=["#f4a582", "#92c5de"],
+        # score < 0 is class 0 (blue), score > 0 class 1 (red), as the points are coloured.
+        ax.contourf(gx, gy, grid, levels=[-math.inf, 0.0, math.inf], colors=["#92c5de", "#f4a582"],
                     alpha=0.5)
         ax.contour(gx, gy, grid, levels=[0.0], colors="k", linewidths=1)
     labels = [_class_of(t) for t in y]
-    ax.scatter(xs, ys, c=labels, cmap="coolwarm" if not multiclass else "Spectral",
-               edgecolors="k", s=22)
+    if multiclass:      # the same colour scale as the regions: class c at the middle of its band
+        ax.scatter(xs, ys, c=labels, cmap="Spectral", vmin=-0.5, vmax=k - 0.5, edgecolors="k", s=22)
+    else:
+        ax.scatter(xs, ys, c=labels, cmap="coolwarm", edgecolors="k", s=22)
     ax.set_xlim(x_lo, x_hi)
     ax.set_ylim(y_lo, y_hi)
     ax.set_xlabel("x1")
@@ -196,7 +199,7 @@ class _NoBar:
 
 
 class _SimpleBar:
-    """A one-line text bar, redrawn in place with a carriage return (at most ~10 times a second)."""
+    """A one-line text bar, redrawn in place with a carriage return (at most twice a second)."""
 
     def __init__(self, total, file, width=24):
         self.total, self.file, self.width = total, file, width
@@ -205,7 +208,7 @@ class _SimpleBar:
 
     def update(self, step, loss, acc):
         now = time.perf_counter()
-        if step < self.total and now - self.last < 0.1:
+        if step < self.total and now - self.last < 0.5:
             return
         self.last = now
         filled = self.width * step // self.total
@@ -224,7 +227,7 @@ class _SimpleBar:
 
 class _TqdmBar:
     def __init__(self, tqdm, total, file):
-        self.bar = tqdm(total=total, file=file, desc="fit", leave=True, ascii=True)
+        self.bar = tqdm(total=total, file=file, desc="fit", leave=True, ascii=True, mininterval=0.5)
 
     def update(self, step, loss, acc):
         self.bar.set_postfix_str(_status(loss, acc), refresh=False)

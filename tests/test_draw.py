@@ -250,6 +250,8 @@ def test_no_cap_draws_everything():
         y = y + 1
     src = draw(y, max_nodes=None).source
     assert len(re.findall(r"^\tv\d+ \[", src, flags=re.M)) == 401 and "not shown" not in src
+    assert "mclimit=0.2" in src                         # big: faster layout
+    assert "mclimit" not in draw(Value(1.0) + 1).source
 
 
 # ---------------------------------------------------------------------------

@@ -55,6 +55,7 @@ FONT = "Helvetica"
 
 # How an op is written inside its oval.
 _OP_TEXT = {"*": "×", "/": "÷", "-": "−", "neg": "−x", "**": "**"}
+_BIG_GRAPH = 250          # above this many Values, trade some layout polish for speed
 _LABEL_LIMIT = 60          # longer labels are shortened, so one node cannot swamp the picture
 
 
@@ -259,6 +260,10 @@ def draw(root, *, show_grad=True, show_local=False, highlight=(), rankdir="LR", 
     graph.renderer = renderer
     graph.attr(rankdir=rankdir, bgcolor="white", nodesep="0.25", ranksep="0.35",
                fontname=FONT, fontsize="12")
+    if len(shown) > _BIG_GRAPH:
+        # Fewer edge-crossing passes: a 1,000-node layout takes a few seconds
+        # instead of half a minute, and such a picture is for scrolling anyway.
+        graph.attr(mclimit="0.2")
     graph.attr("node", fontname=FONT, fontsize="12", color=PALETTE["edge"])
     graph.attr("edge", fontname=FONT, fontsize="10", color=PALETTE["edge"],
                arrowsize="0.7", fontcolor=PALETTE["local"])

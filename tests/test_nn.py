@@ -348,3 +348,15 @@ def test_call_errors():
         model.predict([1.0])
     with pytest.raises(ValueError, match="expects 3 inputs"):
         Neuron(3, seed=0)([1.0])
+
+
+# --------------------------------------------------------------------------
+# The docstring examples of the nn modules run as written
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["nn", "losses", "optim", "data", "train"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+    module = importlib.import_module(f"tinygrad_edu.{name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -86,7 +86,7 @@ class SGD(Optimizer):
     >>> w = Value(1.0); opt = SGD([w], lr=0.5, momentum=0.9)
     >>> for _ in range(2):
     ...     opt.zero_grad(); w.grad = 1.0; opt.step()     # pretend the gradient is 1
-    >>> w.data                      # 1 - 0.5*1 - 0.5*(0.9*1 + 1)
+    >>> round(w.data, 12)           # 1 - 0.5*1 - 0.5*(0.9*1 + 1)
     -0.45
     """
 

@@ -537,3 +537,18 @@ def test_a_constant_value_exponent_uses_the_constant_rule():
     assert x.grad == -2.0
     with pytest.raises(ValueError, match="base >= 0"):
         Value(-1.0) ** Value(2.0)               # a differentiable exponent needs log(base)
+
+
+def test_primitive_makes_a_custom_op_usable_in_every_mode():
+    softplus = tg.primitive("my_softplus", lambda x: math.log1p(math.exp(x)),
+                            lambda out, x: (tg.sigmoid(x),))
+    x = Value(0.3)
+    y = softplus(x)
+    assert y.op == "my_softplus" and y.children == (x,)
+    y.backward(create_graph=True)
+    g = x.grad
+    assert close(g.data, 1 / (1 + math.exp(-0.3)))
+    second = tg.gradients(g, [x])[x]
+    s = 1 / (1 + math.exp(-0.3))
+    assert close(second, s * (1 - s))
+    assert softplus(2.0).data == pytest.approx(math.log1p(math.exp(2.0)))

@@ -9,7 +9,7 @@
 """
 
 from .engine import (
-    Value, topological_order, gradients, no_grad, detect_anomaly, is_grad_enabled, as_value,
+    Value, topological_order, gradients, no_grad, detect_anomaly, is_grad_enabled, as_value, primitive,
     exp, log, sqrt, sin, cos, tan, tanh, sigmoid, relu, absolute, arctan, sinh, cosh,
     log1p, expm1, softplus, leaky_relu, conj, real, imag, PRIMITIVES,
 )

@@ -63,7 +63,7 @@ from contextlib import contextmanager
 
 __all__ = [
     "Value", "topological_order", "gradients", "no_grad", "detect_anomaly",
-    "is_grad_enabled", "as_value",
+    "is_grad_enabled", "as_value", "primitive",
     "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu",
     "absolute", "arctan", "sinh", "cosh", "log1p", "expm1", "softplus",
     "leaky_relu", "conj", "real", "imag", "PRIMITIVES",
@@ -125,7 +125,7 @@ class Value:
 
     __slots__ = ("data", "grad", "children", "op", "label", "_rule", "requires_grad")
 
-    def __init__(self, data, children=(), op="", _rule=None, label="", requires_grad=True):
+    def __init__(self, data, children=(), op="", rule=None, label="", requires_grad=True):
         if data.__class__ is not float:
             data = _to_number(data)
         if children.__class__ is not tuple:
@@ -138,7 +138,7 @@ class Value:
         self.label = label
         self.children = children
         self.op = op
-        self._rule = _rule
+        self._rule = rule
         self.requires_grad = requires_grad
         if _special and children:
             _record_special(self)
@@ -702,6 +702,28 @@ def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
     if wrt is None:
         return grads
     return {w: grads.get(w, 0.0) for w in wrt}
+
+
+def primitive(op, forward, rule):
+    """Make a new primitive operation from a number function and its derivative rule.
+
+    ``forward(*numbers)`` computes the result; ``rule(out, *inputs)`` returns one
+    local derivative per input, written with operations that work on numbers
+    and on Values (like the built-in rules), so every mode can use it.
+
+    >>> cube = primitive("cube", lambda x: x ** 3, lambda out, x: (3 * x * x,))
+    >>> x = Value(2.0); y = cube(x); y.backward()
+    >>> y.data, x.grad
+    (8.0, 12.0)
+    """
+    if not rule.__doc__:
+        rule.__doc__ = f"the derivative rule of {op}"
+
+    def apply(*inputs):
+        inputs = tuple(as_value(x) for x in inputs)
+        return Value(forward(*[x.data for x in inputs]), inputs, op, rule)
+    apply.__name__ = op
+    return apply
 
 
 def _derivative_error(node, error):

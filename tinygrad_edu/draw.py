@@ -257,7 +257,7 @@ def draw(root, *, show_grad=True, show_local=False, highlight=(), rankdir="LR", 
     ids = {node: i for i, node in enumerate(order)}
 
     graph = Drawing(name="computation", format="svg")
-    graph.renderer = renderer
+    graph.dot_program = renderer
     graph.attr(rankdir=rankdir, bgcolor="white", nodesep="0.25", ranksep="0.35",
                fontname=FONT, fontsize="12")
     if len(shown) > _BIG_GRAPH:

@@ -205,13 +205,15 @@ class Drawing(graphviz.Digraph):
     text instead of a traceback.
     """
 
-    renderer = "auto"
+    #: Which Graphviz program renders it: "auto", "system" or "pure".
+    #: (Not called `renderer`: graphviz.Digraph uses that name for its own option.)
+    dot_program = "auto"
 
     def _repr_image_svg_xml(self):
-        return render_svg(self, self.renderer)
+        return render_svg(self, self.dot_program)
 
     def _repr_image_png(self):
-        return render_bytes(self, "png", self.renderer)
+        return render_bytes(self, "png", self.dot_program)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **_):
         try:
@@ -224,11 +226,11 @@ class Drawing(graphviz.Digraph):
 
     def svg(self):
         """The picture as SVG text."""
-        return render_svg(self, self.renderer)
+        return render_svg(self, self.dot_program)
 
     def save_as(self, path):
         """Save as .svg, .png, .dot or .gv (by extension); returns the path.
 
         (``Digraph.save`` keeps its graphviz meaning: write the DOT source.)
         """
-        return save(self, path, self.renderer)
+        return save(self, path, self.dot_program)

@@ -8,7 +8,10 @@ graph (micrograd's graph is full of reference cycles, so part of its cost is
 the garbage collector's).  Rounds alternate between the engines; the median of
 the per-step times is reported.
 
-    python benchmarks/moons_step.py [--rounds 5] [--steps 10]
+    python benchmarks/moons_step.py [--rounds 5] [--steps 10] [--no-gc]
+
+``--no-gc`` switches the cyclic garbage collector off while timing (and collects
+between rounds, untimed): what is left is building, backward and the update.
 """
 
 import argparse
@@ -50,6 +53,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=10, help="consecutive steps per round")
+    parser.add_argument("--no-gc", action="store_true", help="time with the cyclic GC off")
     args = parser.parse_args()
     from micrograd import nn as mg_nn
 
@@ -73,6 +77,8 @@ def main():
     for _ in range(args.rounds):
         for name in ("micrograd", "tinygrad_edu"):
             gc.collect()
+            if args.no_gc:
+                gc.disable()
             start = time.perf_counter()
             for j in range(args.steps):
                 if name == "micrograd":
@@ -81,12 +87,14 @@ def main():
                     value = ours_step(ours, opt, X, y, k + j, 100)
                 first.setdefault(name, value)
             times[name].append((time.perf_counter() - start) / args.steps)
+            gc.enable()
         k += args.steps
     ours_t = statistics.median(times["tinygrad_edu"])
     mg_t = statistics.median(times["micrograd"])
     print(f"graph of one step: {nodes} nodes (loss included)")
     print(f"first loss: tinygrad_edu {first['tinygrad_edu']:.12f}  micrograd {first['micrograd']:.12f}")
-    print(f"one step (median of {args.rounds} rounds x {args.steps} steps):")
+    gc_note = ", garbage collector off" if args.no_gc else ""
+    print(f"one step (median of {args.rounds} rounds x {args.steps} steps{gc_note}):")
     print(f"  tinygrad_edu {ours_t * 1000:7.1f} ms")
     print(f"  micrograd    {mg_t * 1000:7.1f} ms")
     print(f"  ratio        {ours_t / mg_t:7.2f} (tinygrad_edu / micrograd)")

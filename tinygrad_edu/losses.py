@@ -102,7 +102,8 @@ def cross_entropy(logits, targets):
     """
     if _is_single_example(logits):
         logits, targets = [logits], [targets]
-    logits, targets = _as_list(logits, "cross_entropy", "logits"), _as_list(targets, "cross_entropy", "targets")
+    logits = _as_list(logits, "cross_entropy", "logits")
+    targets = _as_list(targets, "cross_entropy", "targets")
     if len(logits) != len(targets):
         raise ValueError(f"cross_entropy got {len(logits)} examples but {len(targets)} targets")
     if not logits:

@@ -58,7 +58,7 @@ if str(REPO) not in sys.path:          # benchmark the working tree, installed o
     sys.path.insert(0, str(REPO))
 
 # Full-size workloads (the issue's figures) and the tiny ones of --quick.
-FULL = {"mlp_points": 100, "chain_ops": 100_000, "wide_terms": 100_000, "reps": 5,
+FULL = {"mlp_points": 100, "chain_ops": 100_000, "wide_terms": 100_000, "reps": 6,
         "depth_cap": 1_000_000, "memory_ops": 100_000}
 QUICK = {"mlp_points": 10, "chain_ops": 2_000, "wide_terms": 2_000, "reps": 2,
          "depth_cap": 5_000, "memory_ops": 2_000}
@@ -573,6 +573,11 @@ def check_workload(engines, work, sizes):
 # ==========================================================================
 # Timing
 # ==========================================================================
+#: "cpu": this thread's CPU time (default); "wall": elapsed time.  Set by --clock.
+CLOCKS = {"cpu": time.thread_time, "wall": time.perf_counter}
+CLOCK = "cpu"
+
+
 class GCMeter:
     """Counts collections and the time spent in them, via gc.callbacks."""
 
@@ -584,9 +589,9 @@ class GCMeter:
 
     def __call__(self, phase, info):
         if phase == "start":
-            self._start = time.perf_counter()
+            self._start = CLOCKS[CLOCK]()
         else:
-            self.seconds += time.perf_counter() - self._start
+            self.seconds += CLOCKS[CLOCK]() - self._start
             self.collections += 1
             self.full += info["generation"] == 2
 
@@ -595,49 +600,62 @@ class GCMeter:
 
 
 def time_trial(engine, work, args, meter):
-    """Time build, backward and freeing of one run; returns a dict of seconds (and GC counts)."""
+    """Time build, backward and freeing of one run; returns a dict of seconds (and GC counts).
+
+    Phases use ``CLOCK`` (this thread's CPU time by default: on a shared machine
+    it leaves out the time other processes hold the core); ``total_wall`` is the
+    same run on the wall clock.
+    """
     setup = getattr(engine, f"setup_{work}")
     build = getattr(engine, f"build_{work}")
     backward = getattr(engine, f"backward_{work}")
     s = setup(*args)
     gc.collect()
-    perf = time.perf_counter
+    clock, wall = CLOCKS[CLOCK], time.perf_counter
     g0 = meter.snapshot()
-    t0 = perf()
+    w0, t0 = wall(), clock()
     root = build(s)
-    t1 = perf()
+    t1 = clock()
     g1 = meter.snapshot()
     backward(root, s)
-    t2 = perf()
+    t2 = clock()
     s.pop("grads", None)
-    t3 = perf()
+    t3 = clock()
     del root
-    t4 = perf()
+    t4, w4 = clock(), wall()
     found = gc.collect()
-    t5 = perf()
-    gc_free = 0.0
+    t5, w5 = clock(), wall()
+    gc_free = gc_free_wall = 0.0
     if found:
         # Charge only the collector's extra work for this graph: a full collection
         # also scans the whole heap (large once torch is imported), which periodic
         # collections pay anyway, garbage or not.  The baseline is a second,
         # empty collection of the same heap.
         gc.collect()
-        gc_free = max(0.0, (t5 - t4) - (perf() - t5))
+        gc_free = max(0.0, (t5 - t4) - (clock() - t5))
+        gc_free_wall = max(0.0, (w5 - w4) - (wall() - w5))
     return {"build": t1 - t0, "backward": t2 - t1, "free": (t4 - t3) + gc_free,
             "free_gc": gc_free, "garbage": found,
             "total": (t1 - t0) + (t2 - t1) + (t4 - t3) + gc_free,
+            "total_wall": (w4 - w0) + gc_free_wall,
             "gc_build": g1[0] - g0[0], "full_gcs_build": g1[1] - g0[1]}
 
 
 def time_workload(engines, work, sizes, reps, log=print):
-    """Interleaved rounds: every engine once per round. Returns {engine: [trial, ...]}."""
+    """Interleaved rounds: every engine once per round. Returns {engine: [trial, ...]}.
+
+    The order rotates from round to round: the engine that runs right after
+    micrograd (whose freed graph leaves the allocator many warm, empty pools)
+    measured up to 20 % faster than the same code in another position.
+    """
     args = workload_args(work, sizes)
     meter = GCMeter()
     gc.callbacks.append(meter)
     trials = {e.name: [] for e in engines}
     try:
         for r in range(reps):
-            for e in engines:
+            k = r % len(engines)
+            for e in engines[k:] + engines[:k]:
                 trials[e.name].append(time_trial(e, work, args, meter))
             log(f"  round {r + 1}/{reps}: " + ", ".join(
                 f"{n} {t[-1]['total'] * 1e3:.0f} ms" for n, t in trials.items()))
@@ -655,11 +673,14 @@ def summarize(trials, ref="micrograd", subject="tinygrad_edu"):
     rows = {}
     for name, ts in trials.items():
         row = {k: statistics.median(t[k] for t in ts)
-               for k in ("build", "backward", "free", "free_gc", "total", "gc_build", "full_gcs_build")}
+               for k in ("build", "backward", "free", "free_gc", "total", "total_wall", "gc_build",
+                         "full_gcs_build")}
         row["garbage"] = max(t["garbage"] for t in ts)
         if ref in trials:
             row["speedup"] = statistics.median(
                 r["total"] / t["total"] for r, t in zip(trials[ref], ts))
+            row["speedup_wall"] = statistics.median(
+                r["total_wall"] / t["total_wall"] for r, t in zip(trials[ref], ts))
         if subject in trials:
             row["vs_subject"] = statistics.median(
                 t["total"] / u["total"] for u, t in zip(trials[subject], ts))
@@ -851,14 +872,15 @@ def _ms(x):
 def time_table(label, rows):
     lines = [f"### {label}", "",
              "| engine | build ms | backward ms | free ms (gc part) | total ms | speedup vs micrograd "
-             "| GC % of build | full GCs in build |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| wall total ms (speedup) | GC % of build | full GCs in build |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in rows.items():
         speed = f"{r['speedup']:.2f}×" if "speedup" in r else "–"
+        wall = _ms(r["total_wall"]) + (f" ({r['speedup_wall']:.2f}×)" if "speedup_wall" in r else "")
         gc_share = 100 * r["gc_build"] / r["build"] if r["build"] else 0
         mark = "†" if r.get("process") == "separate" else ""
         lines.append(f"| {name}{mark} | {_ms(r['build'])} | {_ms(r['backward'])} | "
-                     f"{_ms(r['free'])} ({_ms(r['free_gc'])}) | {_ms(r['total'])} | {speed} | "
+                     f"{_ms(r['free'])} ({_ms(r['free_gc'])}) | {_ms(r['total'])} | {speed} | {wall} | "
                      f"{gc_share:.0f} % | {r['full_gcs_build']:.0f} |")
     return lines
 
@@ -933,8 +955,11 @@ def render(info, sizes, times, memory, depth, quick):
              f"- Python {info['python']} ({info['implementation']}), garbage collector on, default settings",
              f"- peers: {info['versions']}", f"- tinygrad_edu commit: {info['commit']}",
              f"- date: {info['date']}" + ("  (QUICK smoke run: tiny sizes, not meaningful)" if quick else ""),
-             f"- time figures: medians of {sizes['reps']} interleaved rounds; speedup = median over rounds of "
-             "micrograd's total ÷ the engine's total (build + backward + free)",
+             f"- time figures: medians of {sizes['reps']} interleaved rounds, on "
+             + ("this thread's CPU time (time.thread_time: a shared machine's other processes do not count), "
+                "the total also on the wall clock" if CLOCK == "cpu" else "the wall clock")
+             + "; speedup = median over rounds of micrograd's total ÷ the engine's total "
+             "(build + backward + free)",
              "- free = dropping the last reference to the graph, plus, when a gc.collect() then finds "
              "garbage (reference cycles), that collection's time minus an empty collection's",
              "- micrograd's backward is recursive: for workloads 2 and 3 its recursion limit is raised "
@@ -968,13 +993,15 @@ def render(info, sizes, times, memory, depth, quick):
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="tiny sizes, 2 rounds: a smoke run")
-    p.add_argument("--reps", type=int, help="interleaved rounds per workload (default 5)")
+    p.add_argument("--reps", type=int, help="interleaved rounds per workload (default 6)")
     p.add_argument("--only", nargs="+", choices=["mlp", "chain", "wide", "memory", "depth"],
                    help="run only these parts")
     p.add_argument("--engines", nargs="+", choices=list(ENGINE_CLASSES),
                    help="engines to run (default: all available)")
     p.add_argument("--engine-file", action="append", default=[],
                    help="also benchmark this copy of engine.py (repeatable)")
+    p.add_argument("--clock", choices=list(CLOCKS), default="cpu",
+                   help="clock of the phase figures: this thread's CPU time (default) or wall time")
     p.add_argument("--torch-in-process", action="store_true",
                    help="time torch in the main process instead of a second one")
     p.add_argument("--results", help="where to write the table (default benchmarks/RESULTS.md; "
@@ -1018,7 +1045,8 @@ def child_main(args):
 
 def torch_times(works, sizes, timeout=3600):
     """Time torch in a second process beside micrograd and tinygrad_edu; its rows, marked."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--_child", "times", json.dumps(sizes)] + works
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--clock", CLOCK,
+           "--_child", "times", json.dumps(sizes)] + works
     p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, timeout=timeout)   # its log: our stderr
     if p.returncode != 0:
         raise RuntimeError(f"the torch process failed (exit {p.returncode})")
@@ -1030,7 +1058,9 @@ def torch_times(works, sizes, timeout=3600):
 
 
 def main(argv=None):
+    global CLOCK
     args = parse_args(argv)
+    CLOCK = args.clock
     if args._child:
         return child_main(args)
     sizes = dict(QUICK if args.quick else FULL)

@@ -585,14 +585,18 @@ class GCMeter:
         self.seconds = 0.0
         self.full = 0
         self.collections = 0
+        self.by_generation = [[0, 0.0] for _ in range(3)]     # [collections, seconds]
         self._start = None
 
     def __call__(self, phase, info):
         if phase == "start":
             self._start = CLOCKS[CLOCK]()
         else:
-            self.seconds += CLOCKS[CLOCK]() - self._start
+            spent = CLOCKS[CLOCK]() - self._start
+            self.seconds += spent
             self.collections += 1
+            self.by_generation[info["generation"]][0] += 1
+            self.by_generation[info["generation"]][1] += spent
             self.full += info["generation"] == 2
 
     def snapshot(self):
@@ -813,11 +817,33 @@ def measure_depth(engine_name, cap_ops, engine_files=(), timeout=600, log=print)
 # ==========================================================================
 # Profiling (for the engine's authors): cProfile + GC counts on tinygrad_edu
 # ==========================================================================
+def build_with_and_without_gc(engine, work, args, reps=3):
+    """Median build time with the collector on and off: the collector's share, without cProfile."""
+    clock = CLOCKS[CLOCK]
+    times = {True: [], False: []}
+    for _ in range(reps):
+        for collector in (True, False):
+            s = getattr(engine, f"setup_{work}")(*args)
+            gc.collect()
+            if not collector:
+                gc.disable()
+            t0 = clock()
+            root = getattr(engine, f"build_{work}")(s)
+            times[collector].append(clock() - t0)
+            gc.enable()
+            del root
+            gc.collect()
+    return statistics.median(times[True]), statistics.median(times[False])
+
+
 def profile(engine, sizes, top=12):
     import cProfile
     import pstats
     for work in ("mlp", "chain", "wide"):
         args = workload_args(work, sizes)
+        on, off = build_with_and_without_gc(engine, work, args)
+        print(f"\n=== {workload_label(work, sizes)}: build {on * 1e3:.0f} ms with the garbage collector, "
+              f"{off * 1e3:.0f} ms without ({100 * (1 - off / on):.0f} % is the collector)")
         s = getattr(engine, f"setup_{work}")(*args)
         gc.collect()
         meter = GCMeter()
@@ -829,8 +855,9 @@ def profile(engine, sizes, top=12):
         del root
         prof.disable()
         gc.callbacks.remove(meter)
-        print(f"\n=== {workload_label(work, sizes)}: {meter.collections} collections "
-              f"({meter.full} full), {meter.seconds * 1e3:.0f} ms in the collector")
+        gens = ", ".join(f"gen{g}: {n} in {t * 1e3:.0f} ms" for g, (n, t) in enumerate(meter.by_generation))
+        print(f"\n=== {workload_label(work, sizes)}: {meter.collections} collections, "
+              f"{meter.seconds * 1e3:.0f} ms in the collector ({gens}; cProfile inflates the rest)")
         pstats.Stats(prof).sort_stats("tottime").print_stats(top)
 
 
@@ -857,6 +884,11 @@ def machine():
     try:
         commit = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
                                 capture_output=True, text=True, timeout=10).stdout.strip()
+        engine = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%h %s", "--",
+                                 "tinygrad_edu/engine.py"], capture_output=True, text=True, timeout=10).stdout.strip()
+        edited = subprocess.run(["git", "-C", str(REPO), "diff", "--quiet", "HEAD", "--",
+                                 "tinygrad_edu/engine.py"], timeout=10).returncode != 0
+        commit += f"; engine.py as of {engine}" + (" plus uncommitted edits" if edited else "")
     except Exception:
         commit = "?"
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),

@@ -26,13 +26,19 @@ Workloads -- the same computation on every engine, results asserted equal:
    the default recursion limit, found by doubling then bisection, capped at
    1,000,000 ops; every try runs in a subprocess so a crash cannot end the run.
 
-How time is measured: engines run INTERLEAVED (A, B, C, A, B, C, ...) in one
-process, garbage collector on, default settings.  Each trial times three
-phases separately: build (the forward pass), backward, and freeing (dropping
-the last reference to the graph, plus the ``gc.collect()`` that follows only
-if it found garbage, i.e. the graph held reference cycles).  Every trial ends
-with a collection so no engine leaves garbage for the next one to pay for.
+How time is measured: engines run INTERLEAVED (A, B, C, B, C, A, ...: the
+order rotates each round) in one process, garbage collector on, default
+settings.  Each trial times three phases separately: build (the forward
+pass), backward, and freeing (dropping the last reference to the graph, plus,
+only if a ``gc.collect()`` then finds garbage -- reference cycles -- that
+collection's time minus an empty collection's).  Every trial ends with a
+collection so no engine leaves garbage for the next one to pay for.  Phases
+are this thread's CPU time (``--clock wall`` for elapsed time; the total is
+shown on both): on a shared machine other processes then do not count.
 Figures are medians; ratios are medians of per-round ratios to micrograd.
+torch, when installed, runs in a second process beside micrograd and
+tinygrad_edu (``--torch-in-process`` to change that): importing it multiplies
+the heap every full garbage collection must scan.
 """
 
 import argparse

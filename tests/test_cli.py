@@ -6,7 +6,6 @@ Most cases run in-process through ``main(argv)``; a few go through a real
 
 import math
 import os
-import re
 import subprocess
 import sys
 import time

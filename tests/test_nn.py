@@ -178,7 +178,7 @@ def _autograd_hinge_loss(model, X, y, alpha):
     shapes = [(len(layer.neurons), layer.nin) for layer in model.layers]
 
     def loss(flat):
-        h_all, i = [], 0
+        i = 0
         mats = []
         for rows, cols in shapes:
             W = anp.reshape(flat[i:i + rows * (cols + 1)], (rows, cols + 1))   # row = w..., b

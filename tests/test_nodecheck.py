@@ -1,6 +1,5 @@
 """The faulty-node finder: every engine rule passes; wrong rules are found, node by node."""
 
-import math
 
 import pytest
 

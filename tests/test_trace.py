@@ -1,6 +1,5 @@
 """trace_backward: its numbers equal backward(); frames; the HTML player (structure only)."""
 
-import math
 import re
 
 import pytest

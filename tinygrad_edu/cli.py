@@ -92,9 +92,9 @@ def build_parser():
                                formatter_class=fmt, epilog=EXAMPLES)
     demo.add_argument("--out", default="diagrams", metavar="DIR",
                       help="folder for the diagrams (default: diagrams)")
-    demo.add_argument("--steps", type=int, default=60, metavar="N",
-                      help="training steps for the two-moons network (default 60; micrograd's "
-                           "demo runs 100)")
+    demo.add_argument("--steps", type=int, default=100, metavar="N",
+                      help="training steps for the two-moons network (default 100, as in "
+                           "micrograd's demo)")
     demo.add_argument("--quick", action="store_true",
                       help="train the two-moons network for 15 steps only (a fast check)")
 

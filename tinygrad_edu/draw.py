@@ -25,7 +25,6 @@ Labels and numbers are escaped before they reach Graphviz, so any text (quotes,
 ``<``, ``&``, braces, backslashes, newlines) shows as itself.
 """
 
-import cmath
 import math
 from collections import deque
 

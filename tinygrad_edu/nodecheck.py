@@ -23,8 +23,6 @@ maps an op name to its forward function ``f(*inputs) -> number``, for custom
 operations the checker does not know.
 """
 
-import cmath
-import math
 from dataclasses import dataclass
 
 from .engine import Value, topological_order

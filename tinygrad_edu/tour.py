@@ -51,12 +51,8 @@ def taylor_sine(x):
 
 
 def _toy_data():
-    try:
-        from .data import logistic_regression_toy
-        return logistic_regression_toy()
-    except ImportError:
-        return ([[0.52, 1.12, 0.77], [0.88, -1.08, 0.15], [0.52, 0.06, -1.3],
-                 [0.74, -2.49, 1.39]], [True, True, False, True])
+    from .data import logistic_regression_toy
+    return logistic_regression_toy()
 
 
 def training_loss(weights, inputs=None, targets=None):
@@ -76,35 +72,14 @@ def training_loss(weights, inputs=None, targets=None):
     return total
 
 
-# --------------------------------------------------------------------------
-# Using the other modules when they are there
-# --------------------------------------------------------------------------
 def _grad(f):
-    """``transforms.grad`` if present, else the same thing with the engine directly."""
-    try:
-        from .transforms import grad
-        return grad(f)
-    except ImportError:
-        pass
-
-    def g(x):
-        if isinstance(x, (list, tuple)):
-            leaves = [Value(float(v)) for v in x]
-            out = f(leaves)
-            d = engine.gradients(out, leaves)
-            return [d[v] for v in leaves]
-        leaf = Value(float(x))
-        return engine.gradients(f(leaf), [leaf])[leaf]
-    return g
+    from .transforms import grad
+    return grad(f)
 
 
 def _central_difference(f, x, h=1e-5):
-    """``numeric.numerical_grad`` if present, else the formula itself."""
-    try:
-        from .numeric import numerical_grad
-        return numerical_grad(f, x, h=h)
-    except ImportError:
-        return (f(x + h) - f(x - h)) / (2 * h)
+    from .numeric import numerical_grad
+    return numerical_grad(f, x, h=h)
 
 
 # --------------------------------------------------------------------------
@@ -266,7 +241,7 @@ def _section_taylor(r):
 
 
 def _taylor_term_count(x):
-    ans = currterm = x
+    currterm = x
     i = 0
     while abs(currterm) > 0.001:
         currterm = -currterm * x ** 2 / ((2 * i + 3) * (2 * i + 2))
@@ -302,19 +277,9 @@ def _section_logistic(r):
 
 
 def _neuron():
-    """o = tanh(x1*w1 + x2*w2 + b) with NB03's numbers (diagrams.neuron when present)."""
-    try:
-        from .diagrams import neuron
-        return neuron()
-    except ImportError:
-        x1, w1 = Value(2.0, label="x1"), Value(-1.0, label="w1")
-        x2, w2 = Value(1.0, label="x2"), Value(0.5, label="w2")
-        b = Value(1.5 + math.log(2), label="b")
-        n = x1 * w1 + x2 * w2 + b
-        n.label = "n"
-        o = tanh(n)
-        o.label = "o"
-        return o
+    """o = tanh(x1*w1 + x2*w2 + b) with NB03's numbers."""
+    from .diagrams import neuron
+    return neuron()
 
 
 def _section_network(r, pictures, steps):
@@ -327,18 +292,14 @@ def _section_network(r, pictures, steps):
     r.check("do/dn", named["n"].grad, 0.64, "1 - o² = 16/25", 1e-12)
     r.check("do/dw1", named["w1"].grad, 0.64 * 2.0, "x1 · 16/25", 1e-12)
     r.check("do/dx1", named["x1"].grad, 0.64 * -1.0, "w1 · 16/25", 1e-12)
-    try:
-        from .nn import MLP
-        from .data import make_moons
-        from .train import fit, evaluate
-    except ImportError as missing:
-        r.say(f"  (the network part needs {missing.name}; skipped)")
-        return
+    from .nn import MLP
+    from .data import make_moons
+    from .train import fit, evaluate
     X, y = make_moons(100, noise=0.1, seed=0)
     model = MLP(2, [16, 16, 1], seed=0)
     r.say(f"  {model}")
-    r.say(f"  micrograd's recipe: 100 points, hinge loss + 1e-4·L2, SGD with lr = 1 - 0.9·k/100;")
-    r.say(f"  {steps} steps here (every point is right from about step 40 on):")
+    r.say("  micrograd's recipe: 100 points, hinge loss + 1e-4·L2, SGD with lr = 1 - 0.9·k/100;")
+    r.say(f"  {steps} full-batch steps:")
     started = time.perf_counter()
     history = fit(model, X, y, steps=steps, loss="hinge", lr=lambda k: 1.0 - 0.9 * k / 100,
                   l2=1e-4, progress=True, file=r.stream)
@@ -352,11 +313,8 @@ def _section_network(r, pictures, steps):
 
 def _seed_diagrams(r, pictures):
     """The seed's diagrams (diagrams.write_diagrams): neuron, chain rule, Taylor sine..."""
-    try:
-        from .diagrams import write_diagrams
-        from .render import GraphvizNotFound
-    except ImportError:
-        return
+    from .diagrams import write_diagrams
+    from .render import GraphvizNotFound
     if pictures.no_graphviz:
         return
     try:
@@ -380,7 +338,7 @@ def _save_boundary(model, X, y, pictures, r):
 
 
 # --------------------------------------------------------------------------
-def run_tour(out="diagrams", stream=None, steps=60):
+def run_tour(out="diagrams", stream=None, steps=100):
     """Run the five sections, write the diagrams into ``out``; return the number of failed checks."""
     stream = stream or sys.stdout
     r = _Report(stream)

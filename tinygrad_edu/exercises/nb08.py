@@ -70,7 +70,7 @@ def check_vjp_table(vjps, count=25):
                     hint = f"the cotangent for {_names(op)[i]} is g · ∂{op}/∂{_names(op)[i]}"
                     if arity == 2 and close(got[i], u * local[1 - i], 1e-6, 1e-9) and \
                             not close(local[0], local[1], 1e-6, 1e-9):
-                        hint = f"that is g times the other input's partial: partials swapped"
+                        hint = "that is g times the other input's partial: partials swapped"
                     elif close(got[i], local[i], 1e-6, 1e-9) and not close(u, 1.0, 1e-9, 1e-12):
                         hint = "multiply by the incoming cotangent g"
                     elif op in ("tanh", "sigmoid", "exp") and close(got[i], u * PRIMITIVES[op](inputs[0], inputs[0])[0], 1e-6, 1e-9):

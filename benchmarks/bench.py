@@ -1104,34 +1104,38 @@ def main(argv=None):
     sizes = dict(QUICK if args.quick else FULL)
     if args.reps:
         sizes["reps"] = args.reps
-    engines = available_engines(args.engines, args.engine_file)
+    wanted = args.engines or list(ENGINE_CLASSES)
+    # torch is only looked for here, not imported: its import alone would grow
+    # this process's heap ~7x and slow every engine's garbage collections.
+    torch_apart = ("torch" in wanted and not args.torch_in_process and not args.profile
+                   and importlib.util.find_spec("torch") is not None)
+    engines = available_engines([n for n in wanted if not (torch_apart and n == "torch")],
+                                args.engine_file)
     if args.profile:
         subject = next(e for e in engines if e.name.startswith(("tinygrad_edu", "exp:")))
         return profile(subject, sizes)
-    names = [e.name for e in engines]
-    missing = [n for n in (args.engines or ENGINE_CLASSES) if n not in names]
+    names = [e.name for e in engines] + (["torch"] if torch_apart else [])
+    missing = [n for n in wanted if n not in names]
     print(f"engines: {', '.join(names)}" + (f"  (not available, skipped: {', '.join(missing)})"
                                                if missing else ""), flush=True)
     parts = args.only or ["mlp", "chain", "wide", "memory", "depth"]
     works = [w for w in ("mlp", "chain", "wide") if w in parts]
-    torch_apart = "torch" in names and not args.torch_in_process and works
-    timed = [e for e in engines if not (torch_apart and e.name == "torch")]
-    times = run_times(timed, works, sizes)
-    if torch_apart:
+    times = run_times(engines, works, sizes)
+    if torch_apart and works:
         print("\ntorch, in a second process beside micrograd and tinygrad_edu...", flush=True)
         for work, row in torch_times(works, sizes).items():
             times[work]["torch"] = row
     memory, depth = {}, {}
     if "memory" in parts:
         print("\n4. memory (each engine in a fresh subprocess)...", flush=True)
-        for e in engines:
-            memory[e.name] = measure_memory(e.name, sizes["memory_ops"], args.engine_file)
+        for name in names:
+            memory[name] = measure_memory(name, sizes["memory_ops"], args.engine_file)
         print("\n".join(memory_table(memory, sizes["memory_ops"])))
     if "depth" in parts:
         print(f"\n5. depth (doubling + bisection, cap {sizes['depth_cap']:,} ops, subprocesses)...",
               flush=True)
-        for e in engines:
-            depth[e.name] = measure_depth(e.name, sizes["depth_cap"], args.engine_file)
+        for name in names:
+            depth[name] = measure_depth(name, sizes["depth_cap"], args.engine_file)
     report = render(machine(), sizes, times, memory, depth, args.quick)
     print("\n" + report)
     target = args.results or (None if args.quick or args.only else str(HERE / "RESULTS.md"))

@@ -305,6 +305,7 @@ class Value:
 
     # ---- out = exp(x)         d/dx = exp(x) = out
     def exp(self):
+        """e**x (a result too big for a float is inf, as in IEEE arithmetic)."""
         x = self.data
         return Value(cmath.exp(x) if x.__class__ is complex else _safe_exp(x),
                      (self,), "exp", Value._d_exp)
@@ -316,6 +317,7 @@ class Value:
 
     # ---- out = log(x)         d/dx = 1/x
     def log(self):
+        """Natural logarithm; real data needs x > 0 (a complex Value takes any x != 0)."""
         x = self.data
         if x.__class__ is complex:
             if x == 0:
@@ -333,6 +335,7 @@ class Value:
 
     # ---- out = sqrt(x)        d/dx = 1 / (2 sqrt(x)) = 1 / (2 out)
     def sqrt(self):
+        """Square root; real data needs x >= 0."""
         x = self.data
         if x.__class__ is complex:
             return Value(cmath.sqrt(x), (self,), "sqrt", Value._d_sqrt)
@@ -347,6 +350,7 @@ class Value:
 
     # ---- out = sin(x)         d/dx = cos(x)
     def sin(self):
+        """Sine (radians)."""
         return Value(_fn(math.sin, cmath.sin, self.data), (self,), "sin", Value._d_sin)
 
     @staticmethod
@@ -356,6 +360,7 @@ class Value:
 
     # ---- out = cos(x)         d/dx = -sin(x)
     def cos(self):
+        """Cosine (radians)."""
         return Value(_fn(math.cos, cmath.cos, self.data), (self,), "cos", Value._d_cos)
 
     @staticmethod
@@ -365,6 +370,7 @@ class Value:
 
     # ---- out = tan(x)         d/dx = 1 + tan(x)**2 = 1 + out**2
     def tan(self):
+        """Tangent (radians)."""
         return Value(_fn(math.tan, cmath.tan, self.data), (self,), "tan", Value._d_tan)
 
     @staticmethod
@@ -374,6 +380,7 @@ class Value:
 
     # ---- out = tanh(x)        d/dx = 1 - tanh(x)**2 = 1 - out**2
     def tanh(self):
+        """Hyperbolic tangent, the classic neuron activation."""
         return Value(_fn(math.tanh, cmath.tanh, self.data), (self,), "tanh", Value._d_tanh)
 
     @staticmethod
@@ -383,6 +390,7 @@ class Value:
 
     # ---- out = arctan(x)      d/dx = 1 / (1 + x**2)
     def arctan(self):
+        """Inverse tangent."""
         return Value(_fn(math.atan, cmath.atan, self.data), (self,), "arctan", Value._d_arctan)
 
     @staticmethod
@@ -392,6 +400,7 @@ class Value:
 
     # ---- out = sinh(x)        d/dx = cosh(x)
     def sinh(self):
+        """Hyperbolic sine."""
         return Value(_fn(_safe_sinh, cmath.sinh, self.data), (self,), "sinh", Value._d_sinh)
 
     @staticmethod
@@ -401,6 +410,7 @@ class Value:
 
     # ---- out = cosh(x)        d/dx = sinh(x)
     def cosh(self):
+        """Hyperbolic cosine."""
         return Value(_fn(_safe_cosh, cmath.cosh, self.data), (self,), "cosh", Value._d_cosh)
 
     @staticmethod
@@ -410,6 +420,7 @@ class Value:
 
     # ---- out = log(1 + x)     d/dx = 1 / (1 + x)    (accurate for tiny x)
     def log1p(self):
+        """log(1 + x), accurate when x is tiny; needs x > -1."""
         x = self.data
         if x.__class__ is not complex and x <= -1:
             raise ValueError(f"log1p({_short(x)}) is undefined for real numbers: needs x > -1")
@@ -423,6 +434,7 @@ class Value:
 
     # ---- out = exp(x) - 1     d/dx = exp(x) = out + 1  (accurate for tiny x)
     def expm1(self):
+        """e**x - 1, accurate when x is tiny."""
         x = self.data
         return Value(cmath.exp(x) - 1 if x.__class__ is complex else _safe_expm1(x),
                      (self,), "expm1", Value._d_expm1)
@@ -434,6 +446,7 @@ class Value:
 
     # ---- out = 1 / (1 + exp(-x))     d/dx = out * (1 - out)
     def sigmoid(self):
+        """1 / (1 + e**-x), computed so that it never overflows."""
         return Value(_sigmoid(self.data), (self,), "sigmoid", Value._d_sigmoid)
 
     @staticmethod
@@ -443,6 +456,7 @@ class Value:
 
     # ---- out = log(1 + exp(x)), computed without overflow    d/dx = sigmoid(x)
     def softplus(self):
+        """log(1 + e**x), computed so that it never overflows (a smooth relu)."""
         return Value(_softplus(self.data), (self,), "softplus", Value._d_softplus)
 
     @staticmethod
@@ -452,6 +466,7 @@ class Value:
 
     # ---- out = max(x, 0)      d/dx = 1 if x > 0 else 0   (relu'(0) = 0 by convention)
     def relu(self):
+        """max(x, 0); its derivative at the kink x = 0 is taken as 0."""
         x = self.data
         _require_real(x, "relu")
         return Value(x if x > 0 else 0.0, (self,), "relu", Value._d_relu)
@@ -463,6 +478,7 @@ class Value:
 
     # ---- out = x if x > 0 else slope * x     d/dx = 1 or slope,  d/dslope = 0 or x
     def leaky_relu(self, slope=0.01):
+        """x for x > 0, slope * x otherwise (slope may be a Value)."""
         _require_real(self.data, "leaky_relu")
         slope = slope if slope.__class__ is Value else _constant(slope, "leaky_relu", self)
         x = self.data
@@ -475,6 +491,7 @@ class Value:
 
     # ---- out = |x|   real: d/dx = sign(x) (0 at 0);  complex: the modulus, see below
     def __abs__(self):
+        """|x|; for complex data, the modulus (a real Value)."""
         return Value(abs(self.data), (self,), "abs", Value._d_abs)
 
     @staticmethod

@@ -4,13 +4,17 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench notebooks clean
+.PHONY: demo test bench notebooks lab clean
 
 demo: $(STAMP)
 	$(VENV)/bin/tinygrad-edu demo
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Open the course in JupyterLab (the notebooks use the project's environment).
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
 
 # Run every notebook top to bottom and store its outputs (they are committed with outputs).
 notebooks: $(STAMP)

@@ -32,6 +32,6 @@ from .numeric import numerical_grad, numerical_jvp, check_grads
 
 # Pictures (issue 4): draw the graph, step through backward, find the faulty node.
 from .draw import draw, draw_dot, draw_gradient
-from .trace import trace_backward
+from .trace import trace_backward, print_trace
 from .nodecheck import check_nodes, draw_faulty
 from .render import save, GraphvizNotFound

@@ -31,7 +31,7 @@ from .engine import Value, topological_order
 from .draw import draw, format_number, _names_from, _check_root
 from .render import render_svg
 
-__all__ = ["trace_backward", "BackwardTrace", "Step", "Contribution", "BackwardPlayer"]
+__all__ = ["trace_backward", "print_trace", "BackwardTrace", "Step", "Contribution", "BackwardPlayer"]
 
 
 @dataclass(frozen=True)
@@ -323,3 +323,49 @@ def _inline_svg(svg):
     if start < 0:
         raise ValueError("not an SVG picture")
     return svg[start:]
+
+
+class _Tape:
+    """An engine observer that remembers every op node in the order it ran."""
+
+    def __init__(self):
+        self.nodes = []
+
+    def on_node(self, node):
+        self.nodes.append(node)
+
+    def on_sweep(self, kind, multiplies):
+        pass
+
+
+def print_trace(f, *args, file=None):
+    """Run ``f`` on Values and print the tape: one line per primitive, in the order it ran.
+
+    Arguments become leaves named x0, x1... (just ``x`` for one argument); the
+    result of ``f`` is returned, so you can go on and call ``backward()``.
+
+    >>> from tinygrad_edu import sin
+    >>> out = print_trace(lambda x: sin(x * x) + x, 1.5)
+    t0 = x * x          = 2.25
+    t1 = sin(t0)        = 0.7781
+    t2 = t1 + x         = 2.278
+    """
+    from . import engine
+    leaves = [Value(a, label="x" if len(args) == 1 else f"x{i}") for i, a in enumerate(args)]
+    names = {leaf: leaf.label for leaf in leaves}
+    tape = _Tape()
+    engine.add_observer(tape)
+    try:
+        out = f(*leaves)
+    finally:
+        engine.remove_observer(tape)
+    for i, node in enumerate(tape.nodes):
+        names[node] = f"t{i}"
+    for node in tape.nodes:
+        operands = [names.get(c, format_number(c.data)) for c in node.children]
+        if len(operands) == 2 and not node.op.isalpha():
+            expression = f"{operands[0]} {node.op} {operands[1]}"
+        else:
+            expression = f"{node.op}({', '.join(operands)})"
+        print(f"{names[node]} = {expression:<14} = {format_number(node.data)}", file=file)
+    return out

@@ -552,3 +552,14 @@ def test_primitive_makes_a_custom_op_usable_in_every_mode():
     s = 1 / (1 + math.exp(-0.3))
     assert close(second, s * (1 - s))
     assert softplus(2.0).data == pytest.approx(math.log1p(math.exp(2.0)))
+
+
+def test_module_functions_on_numpy_arrays_keep_numbers_as_numbers():
+    np = pytest.importorskip("numpy")
+    out = tg.exp(np.array([0.0, 1.0]))
+    assert out.dtype == float and np.allclose(out, [1.0, math.e])
+    assert tg.log(np.array([1j])).dtype == complex
+    values = tg.tanh(np.array([Value(0.5)], dtype=object))
+    assert values.dtype == object and isinstance(values[0], Value)
+    with pytest.raises(ValueError, match=r"log\(-1\.0\)"):
+        tg.log(np.array([-1.0]))

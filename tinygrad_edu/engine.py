@@ -855,13 +855,23 @@ def _unary(name, real_fn, complex_fn):
         if isinstance(x, Value):
             return getattr(x, name)()
         if hasattr(x, "shape") and getattr(x, "shape", ()) != ():   # numpy arrays: elementwise
-            import numpy as np
-            return np.vectorize(fn, otypes=[object])(x)
+            return _elementwise(fn, x)
         x = _to_number(x, f"{name}()")
         return _fn(real_fn, complex_fn, x)
     fn.__name__ = name
     fn.__doc__ = f"{name}(x) for a Value or a plain number: {name}(Value) records the op."
     return fn
+
+
+def _elementwise(fn, array):
+    """Apply ``fn`` to each element of a numpy array; numbers stay numbers (float or complex)."""
+    import numpy as np
+    result = np.frompyfunc(fn, 1, 1)(array)
+    if array.dtype.kind in "biuf" and not any(isinstance(r, complex) for r in result.flat):
+        return result.astype(float)
+    if array.dtype.kind in "biufc":
+        return result.astype(complex)
+    return result          # an object array (of Values, say) stays an object array
 
 
 def _require_real(x, op):

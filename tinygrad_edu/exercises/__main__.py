@@ -32,7 +32,8 @@ def main(argv=None):
         return 0
     ids = args.exercise or list(EXERCISES)
     failed = False
-    print("student".ljust(20) + " ".join(i[2:].replace("_ex", ".") for i in ids) + "   score")
+    width = max(len(p) for p in ["student"] + args.submissions) + 2   # whole names: no cut
+    print("student".ljust(width) + " ".join(i[2:].replace("_ex", ".") for i in ids) + "   score")
     for path in args.submissions:
         try:
             with contextlib.redirect_stdout(io.StringIO()):
@@ -43,7 +44,7 @@ def main(argv=None):
             continue
         marks = " ".join(("  ✓ " if results[i] == "pass" else "  ✗ ") for i in ids)
         score = sum(r == "pass" for r in results.values())
-        print(path[-19:].ljust(20) + marks + f"  {score}/{len(ids)}")
+        print(path.ljust(width) + marks + f"  {score}/{len(ids)}")
         if args.verbose:
             for i in ids:
                 if results[i] != "pass":

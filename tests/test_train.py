@@ -164,6 +164,19 @@ def test_fit_errors(kwargs, error, words):
         fit(model, X, y, **{"steps": 1, "progress": False, **kwargs})
 
 
+@pytest.mark.parametrize("model", ["m", None, [1.0, 2.0], lambda x: x])
+def test_fit_rejects_what_is_not_a_model(model):
+    X, y, _ = _small()
+    with pytest.raises(TypeError, match=r"fit: model must be a network that has \.parameters\(\)"):
+        fit(model, X, y, steps=1, progress=False)
+
+
+def test_fit_with_arguments_in_the_wrong_order_says_the_order():
+    X, y, model = _small()
+    with pytest.raises(TypeError, match=r"got list \(the order is fit\(model, X, y\)\)"):
+        fit(X, y, model, steps=1, progress=False)
+
+
 def test_fit_data_errors():
     model = MLP(2, [4, 1], seed=0)
     with pytest.raises(ValueError, match="X has 2 examples but y has 1 targets"):

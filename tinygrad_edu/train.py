@@ -57,6 +57,7 @@ def fit(model, X, y, *, steps=100, loss="hinge", optimizer=None, lr=0.1, l2=0.0,
     ``"simple"``, or ``False`` for silence.  ``file``: where the bar goes
     (default ``sys.stdout``).  ``seed`` seeds the choice of mini-batches.
     """
+    _check_model(model)
     X, y = _check_data(X, y)
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"fit: steps must be an int >= 1, got {steps!r}")
@@ -265,6 +266,14 @@ def _progress_bar(progress, total, file):
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
+def _check_model(model):
+    # Without this, fit("m", ...) or fit(X, y, model) ends in "'str' object has no attribute ...".
+    if not (callable(model) and callable(getattr(model, "parameters", None))):
+        raise TypeError(f"fit: model must be a network that has .parameters() and is called as "
+                        f"model(x), e.g. MLP(2, [16, 16, 1]); got {type(model).__name__} "
+                        "(the order is fit(model, X, y))")
+
+
 def _check_data(X, y):
     try:
         X, y = list(X), list(y)

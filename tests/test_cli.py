@@ -390,3 +390,23 @@ def test_demo_refuses_a_file_as_folder(tmp_path, capsys):
     target.write_text("x")
     assert main(["demo", "--out", str(target)]) == 2
     assert "is a file" in one_error_line(capsys.readouterr().err)
+
+
+# --------------------------------------------------------------------------
+# The limits --help states are the limits that hold
+# --------------------------------------------------------------------------
+def test_help_states_the_limits_that_hold(capsys):
+    assert main(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "10,000 characters, 100 nested parentheses, 200 levels in all" in text
+    assert "|constant exponent| <= 1000" in text
+    # 100 parentheses deep is accepted, 101 is refused with the number the help gives
+    assert main(["grad", "(" * 100 + "x" + ")" * 100, "x=2"]) == 0
+    capsys.readouterr()
+    assert main(["grad", "(" * 101 + "x" + ")" * 101, "x=2"]) == 2
+    assert "more than 100 open parentheses" in capsys.readouterr().err
+    # a flat chain counts one level per operator: 150 terms pass, 250 do not
+    assert main(["grad", "+".join(["x"] * 150), "x=1"]) == 0
+    assert numbers_by_row(capsys.readouterr().out)["df/dx"][0] == 150.0
+    assert main(["grad", "+".join(["x"] * 250), "x=1"]) == 2
+    assert "nested too deeply" in capsys.readouterr().err

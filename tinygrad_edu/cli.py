@@ -31,7 +31,8 @@ from pathlib import Path
 
 from . import engine
 from .engine import Value
-from .formula import FormulaError, parse, parse_assignments
+from .formula import (MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, FormulaError, parse,
+                      parse_assignments)
 
 __all__ = ["main", "build_parser", "CommandError", "COMMAND_TIME_LIMIT"]
 
@@ -57,7 +58,8 @@ formulas: numbers, variables, + - * / **, unary -, parentheses, pi, e, and the
 engine's functions: exp log sqrt sin cos tan tanh arctan sinh cosh log1p expm1
 sigmoid softplus relu leaky_relu abs real imag conj.  Values: name=number
 (int, float, complex like 1+2j, or a constant formula like pi/4).
-Limits: 10,000 characters, 200 levels of nesting, |constant exponent| <= 1000.
+Limits: {MAX_LENGTH:,} characters, {MAX_DEPTH // 2} nested parentheses, {MAX_DEPTH} levels in
+all (a chain a+b+c... counts one level per operator), |constant exponent| <= {MAX_EXPONENT}.
 Errors: one line on stderr and exit code 2.
 """
 

@@ -266,3 +266,10 @@ def test_nested_grads():
     fails(check_nested_grads, flat, match=["structure", "expected (·, (·, ·))"])
     fails(check_nested_grads, lists_for_tuples, match=["[·, [·, ·]]", "tuples stay tuples"])
     fails(check_nested_grads, ones, match="gradient entry #0")
+
+
+def test_softplus_checker_says_not_written_yet_for_a_stub():
+    def softplus(x):
+        raise NotImplementedError()
+
+    fails(check_softplus_primitive, softplus, lambda g, ans, x: g, match="not written yet")

@@ -563,3 +563,43 @@ def test_module_functions_on_numpy_arrays_keep_numbers_as_numbers():
     assert values.dtype == object and isinstance(values[0], Value)
     with pytest.raises(ValueError, match=r"log\(-1\.0\)"):
         tg.log(np.array([-1.0]))
+
+
+def test_math_functions_on_a_value_inside_grad_are_an_error_not_a_wrong_gradient():
+    with pytest.raises(TypeError, match="tinygrad_edu.exp"):
+        tg.grad(lambda v: math.exp(v) * v)(1.0)       # the true answer is 2e, not e
+    with tg.engine.forbid_float():
+        with pytest.raises(TypeError, match="drops it from the graph"):
+            float(Value(2.0))
+    assert float(Value(2.0)) == 2.0                    # outside a transform, float(v) works
+
+
+def test_power_with_exponent_zero_is_flat_even_at_zero():
+    assert tg.grad(lambda a: a ** 0)(0.0) == 0.0
+    assert tg.grad(lambda a, b: a ** b, argnum=0)(0.0, 0.0) == 0.0
+    assert autograd.grad(lambda a: a ** 0.0)(0.0) == 0.0
+
+
+def test_a_nan_gradient_from_finite_inputs_is_never_silent():
+    x = Value(1000.0, label="x")
+    y = x.exp().log()                                   # exp overflows to inf on the way
+    with pytest.warns(RuntimeWarning, match="'x' is nan.*detect_anomaly"):
+        y.backward()
+    with pytest.warns(RuntimeWarning, match="nan"):
+        tg.grad(lambda t: tg.exp(t) * 0)(1000.0)
+    with detect_anomaly():
+        with pytest.raises(FloatingPointError, match="exp"):
+            Value(1000.0).exp()
+
+
+def test_no_grad_results_are_leaves_with_no_op():
+    with no_grad():
+        y = Value(2.0) * 3
+    assert y.op == "" and y.is_leaf
+
+
+def test_comparing_a_complex_value_explains_why_it_cannot():
+    with pytest.raises(TypeError, match="complex numbers have no order"):
+        Value(1 + 2j) < 1
+    with pytest.raises(TypeError, match="compares only with numbers"):
+        Value(1.0) < "a"

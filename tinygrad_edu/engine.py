@@ -59,11 +59,13 @@ Design choices worth knowing
 
 import cmath
 import math
+import operator
+import warnings
 from contextlib import contextmanager
 
 __all__ = [
     "Value", "topological_order", "gradients", "no_grad", "detect_anomaly",
-    "is_grad_enabled", "as_value", "primitive",
+    "is_grad_enabled", "as_value", "primitive", "forbid_float",
     "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu",
     "absolute", "arctan", "sinh", "cosh", "log1p", "expm1", "softplus",
     "leaky_relu", "conj", "real", "imag", "PRIMITIVES",
@@ -77,6 +79,7 @@ _grad_enabled = True      # False inside ``no_grad()``
 _anomaly_depth = 0        # > 0 inside ``detect_anomaly()``
 _observers = []           # callables told about each new op node (op counters)
 _special = False
+_float_forbidden = 0      # > 0 while a transform differentiates a function (see forbid_float)
 
 
 def _refresh_special():
@@ -149,6 +152,13 @@ class Value:
         return f"Value(data={_short(self.data)}, grad={_short(self.grad)}, op={self.op!r}{label})"
 
     def __float__(self):
+        if _float_forbidden:
+            # math.exp(v), float(v), np.float64(v) all come here: the number would
+            # leave the graph and the gradient would silently miss this path.
+            raise TypeError(
+                f"a Value ({_short(self.data)}) was turned into a plain float (by math.*, float() or "
+                "np.float64) while being differentiated, which drops it from the graph; use "
+                "tinygrad_edu.exp/log/sin... or np.exp... on Values, or v.data for the bare number")
         if self.data.__class__ is complex:
             raise TypeError(f"float() of a complex Value ({self.data}); use .real or abs()")
         return float(self.data)
@@ -184,10 +194,10 @@ class Value:
         return self._rule(self.data, *[c.data for c in self.children])
 
     # -- comparisons look at the numbers; == and hash stay identity-based -----
-    def __lt__(self, other): return self.data < _data_of(other)
-    def __le__(self, other): return self.data <= _data_of(other)
-    def __gt__(self, other): return self.data > _data_of(other)
-    def __ge__(self, other): return self.data >= _data_of(other)
+    def __lt__(self, other): return _compare(self, other, "<", operator.lt)
+    def __le__(self, other): return _compare(self, other, "<=", operator.le)
+    def __gt__(self, other): return _compare(self, other, ">", operator.gt)
+    def __ge__(self, other): return _compare(self, other, ">=", operator.ge)
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
@@ -293,12 +303,14 @@ class Value:
     @staticmethod
     def _d_pow(out, x, y):
         """d/dx = y·x^(y-1), d/dy = x^y·log(x)"""
-        return y * x ** (y - 1), (out * log(x) if _data_of(x) != 0 else 0.0)
+        dx = y * x ** (y - 1) if _data_of(y) != 0 else 0.0          # x**0 is flat, even at 0
+        return dx, (out * log(x) if _data_of(x) != 0 else 0.0)       # (x**y -> 0 as x -> 0+)
 
     @staticmethod
     def _d_pow_const(out, x, k):
         """d/dx = k·x^(k-1)  (k is a constant)"""
-        return k * x ** (_data_of(k) - 1), 0.0
+        k_number = _data_of(k)
+        return (k * x ** (k_number - 1) if k_number != 0 else 0.0), 0.0
 
     def __rpow__(self, other):
         return _constant(other, "**", self) ** self
@@ -590,7 +602,9 @@ class Value:
         return Value(self.data, label=self.label, requires_grad=False)
 
 
-#: Every primitive op and its derivative rule (the rule's docstring is its formula).
+#: Each primitive op's derivative rule (the rule's docstring is its formula).  A node's
+#: own rule is ``node._rule``: it can be a variant, e.g. ``x ** 2`` (a constant exponent)
+#: uses ``Value._d_pow_const`` and ``Value(2.0).imag`` uses ``Value._d_imag_of_real``.
 PRIMITIVES = {
     "+": Value._d_add, "-": Value._d_sub, "*": Value._d_mul, "/": Value._d_div,
     "neg": Value._d_neg, "**": Value._d_pow, "exp": Value._d_exp, "log": Value._d_log,
@@ -635,9 +649,12 @@ def topological_order(root):
 
 def _backward_floats(root, order):
     """Reverse mode with plain numbers: the fast path of ``backward()``."""
+    leaves = []
     for node in order:                  # intermediate nodes start from zero each pass
         if node._rule is not None:
             node.grad = 0.0
+        else:
+            leaves.append(node)
     root.grad = root.grad + 1.0 if root._rule is None else 1.0
     check = _anomaly_depth > 0
     saw_complex = False
@@ -668,9 +685,10 @@ def _backward_floats(root, order):
     if _observers:
         notify_sweep("reverse", sum(len(n.children) for n in order if n._rule is not None))
     if saw_complex:                     # leaves, too, keep only the real part
-        for node in order:
+        for node in leaves:
             if node.grad.__class__ is complex and node.data.__class__ is not complex:
                 node.grad = node.grad.real
+    _warn_if_not_finite([(leaf, leaf.grad) for leaf in leaves])
 
 
 def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
@@ -716,6 +734,7 @@ def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
     for node, g in grads.items():
         if node._rule is None and node.data.__class__ is not complex and _data_of(g).__class__ is complex:
             grads[node] = g.real
+    _warn_if_not_finite([(node, g) for node, g in grads.items() if node._rule is None])
     if wrt is None:
         return grads
     return {w: grads.get(w, 0.0) for w in wrt}
@@ -751,6 +770,20 @@ def _derivative_error(node, error):
     if _anomaly_depth:
         return FloatingPointError("detect_anomaly: backward: " + message)
     return type(error)(message)
+
+
+def _warn_if_not_finite(leaf_grads):
+    """A NaN or inf gradient although every input is finite: say so (never silently)."""
+    if _anomaly_depth or not all(_is_finite(leaf.data) for leaf, _ in leaf_grads):
+        return
+    for leaf, g in leaf_grads:
+        if leaf.requires_grad and not _is_finite(_data_of(g)):
+            name = repr(leaf.label) if leaf.label else _short(leaf)
+            warnings.warn(f"backward: the gradient of {name} is {_short(_data_of(g))} although every "
+                          "input is finite: an intermediate result overflowed (or hit 0·inf); run "
+                          "the computation inside tinygrad_edu.detect_anomaly() to find the op",
+                          RuntimeWarning, stacklevel=3)
+            return
 
 
 def _check_scalar_root(root):
@@ -801,6 +834,21 @@ def detect_anomaly():
         _refresh_special()
 
 
+@contextmanager
+def forbid_float():
+    """Inside this block, turning a Value into a float (``math.exp(v)``) is an error.
+
+    The transforms (``grad``...) use it while they run your function: there,
+    ``float(v)`` would silently cut ``v`` out of the graph and give a wrong gradient.
+    """
+    global _float_forbidden
+    _float_forbidden += 1
+    try:
+        yield
+    finally:
+        _float_forbidden -= 1
+
+
 def add_observer(observer):
     """Tell ``observer`` about the work done (used by the op counter).
 
@@ -827,6 +875,7 @@ def _record_special(node):
     """The slow path of node creation: no_grad, anomaly checks, observers."""
     if not _grad_enabled:
         node.children = ()
+        node.op = ""
         node._rule = None
         node.requires_grad = False
         return
@@ -969,6 +1018,14 @@ def _constant(x, op, other):
     except TypeError:
         raise TypeError(f"unsupported operand for {op}: Value ({_short(other.data)}) and "
                         f"{type(x).__name__} ({x!r}); use numbers or Values") from None
+
+
+def _compare(value, other, symbol, compare):
+    try:
+        return compare(value.data, _data_of(other))
+    except TypeError:
+        raise TypeError(f"cannot compare {value!r} {symbol} {other!r}: complex numbers have no order "
+                        "(compare abs(v) or v.real), and a Value compares only with numbers") from None
 
 
 def _data_of(x):

@@ -74,7 +74,8 @@ def _tracing():
     global _depth
     _depth += 1
     try:
-        yield
+        with engine.forbid_float():      # math.exp(v) inside f would silently cut the graph
+            yield
     finally:
         _depth -= 1
 

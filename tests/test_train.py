@@ -179,7 +179,7 @@ def test_fit_with_arguments_in_the_wrong_order_says_the_order():
 
 def test_fit_data_errors():
     model = MLP(2, [4, 1], seed=0)
-    with pytest.raises(ValueError, match="X has 2 examples but y has 1 targets"):
+    with pytest.raises(ValueError, match="X has 2 examples but y has 1 target$"):
         fit(model, [[0.0, 1.0], [1.0, 0.0]], [1], progress=False)
     with pytest.raises(ValueError, match="X is empty"):
         fit(model, [], [], progress=False)

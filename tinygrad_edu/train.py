@@ -280,7 +280,7 @@ def _check_data(X, y):
     except TypeError:
         raise TypeError("X and y must be sequences (lists or arrays) of examples and targets") from None
     if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} examples but y has {len(y)} targets")
+        raise ValueError(f"X has {_count(len(X), 'example')} but y has {_count(len(y), 'target')}")
     if not X:
         raise ValueError("no examples: X is empty")
     return X, y
@@ -326,3 +326,9 @@ def _predict(model, x):
     with no_grad():
         out = model(x)
     return [_data(o) for o in out] if isinstance(out, (list, tuple)) else _data(out)
+
+
+def _count(n, noun):
+    """'1 example', '3 examples'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+

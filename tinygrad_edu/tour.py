@@ -132,6 +132,8 @@ def _fmt(x):
     x = _plain(x)
     if isinstance(x, (list, tuple)):
         return "(" + ", ".join(_fmt(v).strip() for v in x) + ")"
+    if isinstance(x, int):
+        return str(x)
     if x == 0 or 1e-3 <= abs(x) < 1e6:
         return f"{x:.6f}"
     return f"{x:.3e}"
@@ -304,10 +306,10 @@ def _section_network(r, pictures, steps):
     history = fit(model, X, y, steps=steps, loss="hinge", lr=lambda k: 1.0 - 0.9 * k / 100,
                   l2=1e-4, progress=True, file=r.stream)
     seconds = time.perf_counter() - started
-    recount = sum((model(x).data > 0) == (t == 1) for x, t in zip(X, y)) / len(X)
+    recount = sum((model(x).data > 0) == (t == 1) for x, t in zip(X, y))
     r.show("final loss", history["loss"][-1], f"after {steps} steps, {seconds:.1f} s")
-    r.check("training accuracy (%)", 100 * evaluate(model, X, y), 100 * recount,
-            f"recount: {round(recount * len(X))}/{len(X)} right", 0.0)
+    r.check(f"points right (of {len(X)})", round(evaluate(model, X, y) * len(X)), recount,
+            "recounted by hand", 0.0)
     _save_boundary(model, X, y, pictures, r)
 
 

@@ -649,11 +649,11 @@ def topological_order(root):
 
 def _backward_floats(root, order):
     """Reverse mode with plain numbers: the fast path of ``backward()``."""
-    leaves = []
+    leaves = []                         # the inputs whose gradients you will read
     for node in order:                  # intermediate nodes start from zero each pass
         if node._rule is not None:
             node.grad = 0.0
-        else:
+        elif node.requires_grad:
             leaves.append(node)
     root.grad = root.grad + 1.0 if root._rule is None else 1.0
     check = _anomaly_depth > 0
@@ -688,7 +688,8 @@ def _backward_floats(root, order):
         for node in leaves:
             if node.grad.__class__ is complex and node.data.__class__ is not complex:
                 node.grad = node.grad.real
-    _warn_if_not_finite([(leaf, leaf.grad) for leaf in leaves])
+    if not _is_finite(sum(map(_grad_of, leaves))):  # one cheap pass: inf and NaN survive a sum
+        _warn_if_not_finite([(leaf, leaf.grad) for leaf in leaves], order)
 
 
 def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
@@ -731,10 +732,11 @@ def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
             _check_backward(node, node.children, grads)
     if _observers:
         notify_sweep("reverse", multiplies)
-    for node, g in grads.items():
-        if node._rule is None and node.data.__class__ is not complex and _data_of(g).__class__ is complex:
+    leaf_grads = [(node, g) for node, g in grads.items() if node._rule is None and node.requires_grad]
+    for node, g in leaf_grads:
+        if node.data.__class__ is not complex and _data_of(g).__class__ is complex:
             grads[node] = g.real
-    _warn_if_not_finite([(node, g) for node, g in grads.items() if node._rule is None])
+    _warn_if_not_finite(leaf_grads, order)
     if wrt is None:
         return grads
     return {w: grads.get(w, 0.0) for w in wrt}
@@ -772,17 +774,21 @@ def _derivative_error(node, error):
     return type(error)(message)
 
 
-def _warn_if_not_finite(leaf_grads):
+_grad_of = operator.attrgetter("grad")
+
+
+def _warn_if_not_finite(leaf_grads, order):
     """A NaN or inf gradient although every input is finite: say so (never silently)."""
-    if _anomaly_depth or not all(_is_finite(leaf.data) for leaf, _ in leaf_grads):
-        return
+    if _anomaly_depth:
+        return                          # detect_anomaly() has already checked every op
     for leaf, g in leaf_grads:
-        if leaf.requires_grad and not _is_finite(_data_of(g)):
-            name = repr(leaf.label) if leaf.label else _short(leaf)
-            warnings.warn(f"backward: the gradient of {name} is {_short(_data_of(g))} although every "
-                          "input is finite: an intermediate result overflowed (or hit 0·inf); run "
-                          "the computation inside tinygrad_edu.detect_anomaly() to find the op",
-                          RuntimeWarning, stacklevel=3)
+        if not _is_finite(_data_of(g)):
+            if all(_is_finite(n.data) for n in order if n._rule is None):
+                name = repr(leaf.label) if leaf.label else _short(leaf)
+                warnings.warn(f"backward: the gradient of {name} is {_short(_data_of(g))} although "
+                              "every input is finite: an intermediate result overflowed (or hit "
+                              "0·inf); run the computation inside tinygrad_edu.detect_anomaly() to "
+                              "find the op", RuntimeWarning, stacklevel=3)
             return
 
 

@@ -330,15 +330,7 @@ class Value:
     # ---- out = log(x)         d/dx = 1/x
     def log(self):
         """Natural logarithm; real data needs x > 0 (a complex Value takes any x != 0)."""
-        x = self.data
-        if x.__class__ is complex:
-            if x == 0:
-                raise ValueError("log(0j) is undefined (log of zero)")
-            return Value(cmath.log(x), (self,), "log", Value._d_log)
-        if x <= 0:
-            raise ValueError(f"log({_short(x)}) is undefined for real numbers: log needs x > 0 "
-                             "(for complex logs, use a complex Value)")
-        return Value(math.log(x), (self,), "log", Value._d_log)
+        return Value(_log_number(self.data), (self,), "log", Value._d_log)
 
     @staticmethod
     def _d_log(out, x):
@@ -348,12 +340,7 @@ class Value:
     # ---- out = sqrt(x)        d/dx = 1 / (2 sqrt(x)) = 1 / (2 out)
     def sqrt(self):
         """Square root; real data needs x >= 0."""
-        x = self.data
-        if x.__class__ is complex:
-            return Value(cmath.sqrt(x), (self,), "sqrt", Value._d_sqrt)
-        if x < 0:
-            raise ValueError(f"sqrt({_short(x)}) is undefined for real numbers: sqrt needs x >= 0")
-        return Value(math.sqrt(x), (self,), "sqrt", Value._d_sqrt)
+        return Value(_sqrt_number(self.data), (self,), "sqrt", Value._d_sqrt)
 
     @staticmethod
     def _d_sqrt(out, x):
@@ -432,12 +419,8 @@ class Value:
 
     # ---- out = log(1 + x)     d/dx = 1 / (1 + x)    (accurate for tiny x)
     def log1p(self):
-        """log(1 + x), accurate when x is tiny; needs x > -1."""
-        x = self.data
-        if x.__class__ is not complex and x <= -1:
-            raise ValueError(f"log1p({_short(x)}) is undefined for real numbers: needs x > -1")
-        return Value(math.log1p(x) if x.__class__ is not complex else cmath.log(1 + x),
-                     (self,), "log1p", Value._d_log1p)
+        """log(1 + x), accurate when x is tiny; real data needs x > -1."""
+        return Value(_log1p_number(self.data), (self,), "log1p", Value._d_log1p)
 
     @staticmethod
     def _d_log1p(out, x):
@@ -934,19 +917,29 @@ def _require_real(x, op):
         raise TypeError(f"{op} is not defined for complex numbers (got {x})")
 
 
-def _checked_log(x):
+# The three functions with a domain: one home for their checks (methods and module functions).
+def _log_number(x):
+    if x.__class__ is complex:
+        if x == 0:
+            raise ValueError("log(0j) is undefined (log of zero)")
+        return cmath.log(x)
     if x <= 0:
-        raise ValueError(f"log({_short(x)}) is undefined for real numbers: log needs x > 0")
+        raise ValueError(f"log({_short(x)}) is undefined for real numbers: log needs x > 0 "
+                         "(for complex logs, use a complex Value)")
     return math.log(x)
 
 
-def _checked_sqrt(x):
+def _sqrt_number(x):
+    if x.__class__ is complex:
+        return cmath.sqrt(x)
     if x < 0:
         raise ValueError(f"sqrt({_short(x)}) is undefined for real numbers: sqrt needs x >= 0")
     return math.sqrt(x)
 
 
-def _checked_log1p(x):
+def _log1p_number(x):
+    if x.__class__ is complex:
+        return _log_number(1 + x)
     if x <= -1:
         raise ValueError(f"log1p({_short(x)}) is undefined for real numbers: needs x > -1")
     return math.log1p(x)
@@ -958,8 +951,8 @@ def _relu_number(x):
 
 
 exp = _unary("exp", lambda x: _safe_exp(x), cmath.exp)
-log = _unary("log", _checked_log, cmath.log)
-sqrt = _unary("sqrt", _checked_sqrt, cmath.sqrt)
+log = _unary("log", _log_number, _log_number)
+sqrt = _unary("sqrt", _sqrt_number, _sqrt_number)
 sin = _unary("sin", math.sin, cmath.sin)
 cos = _unary("cos", math.cos, cmath.cos)
 tan = _unary("tan", math.tan, cmath.tan)
@@ -967,7 +960,7 @@ tanh = _unary("tanh", math.tanh, cmath.tanh)
 arctan = _unary("arctan", math.atan, cmath.atan)
 sinh = _unary("sinh", lambda x: _safe_sinh(x), cmath.sinh)
 cosh = _unary("cosh", lambda x: _safe_cosh(x), cmath.cosh)
-log1p = _unary("log1p", _checked_log1p, lambda z: cmath.log(1 + z))
+log1p = _unary("log1p", _log1p_number, _log1p_number)
 expm1 = _unary("expm1", lambda x: _safe_expm1(x), lambda z: cmath.exp(z) - 1)
 sigmoid = _unary("sigmoid", lambda x: _sigmoid(x), lambda z: _sigmoid(z))
 softplus = _unary("softplus", lambda x: _softplus(x), lambda z: _softplus(z))

@@ -106,7 +106,7 @@ def leaves(tree):
         found.append(leaf)
         return leaf
 
-    _walk(tree, collect, skip=True)
+    _walk(tree, collect)
     return found
 
 
@@ -125,7 +125,7 @@ def rebuild(tree, new_leaves):
             raise ValueError("rebuild: fewer new leaves than the structure has numbers")
         return new
 
-    result = _walk(tree, replace, skip=True)
+    result = _walk(tree, replace)
     if next(supply, missing) is not missing:
         raise ValueError("rebuild: more new leaves than the structure has numbers")
     return result
@@ -143,14 +143,14 @@ def leaf_paths(tree, name="x"):
         paths.append(path)
         return leaf
 
-    _walk(tree, collect, skip=True, root_path=name)
+    _walk(tree, collect, root_path=name)
     return paths
 
 
 # --------------------------------------------------------------------------
 # The walk: iterative (an explicit stack), so nesting depth is unlimited.
 # --------------------------------------------------------------------------
-def _walk(tree, on_leaf, skip, root_path=None):
+def _walk(tree, on_leaf, root_path=None):
     """Rebuild ``tree`` bottom-up, replacing each differentiable leaf by ``on_leaf(leaf, path)``.
 
     Non-differentiable leaves are kept as they are.  Paths are only computed

@@ -77,10 +77,7 @@ def _tangent_kind(out, t, create_graph):
     """An output's tangent, as a number of the output's kind (or a Value when nested)."""
     if create_graph:
         return t if isinstance(t, Value) else Value(t, requires_grad=False)
-    if structures.is_complex_number(out):
-        return complex(engine._data_of(t))
-    t = engine._data_of(t)
-    return float(t.real) if isinstance(t, complex) else float(t)
+    return structures.match_kind(out, engine._data_of(t))
 
 
 def jvp(f, x, v):

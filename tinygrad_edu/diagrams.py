@@ -79,8 +79,7 @@ def write_diagrams(folder="diagrams", formats=("svg", "png"), renderer="auto"):
     pictures["chain_rule"] = draw(L, show_local=True, legend=True,
                                   title="L = (a·b + c)·f: the chain rule edge by edge, "
                                         "dL/da = f·b = 8, dL/db = f·a = -12")
-    s = taylor_sine(); s.backward()
-    x = [n for n in _leaves(s) if n.label == "x"][0]
+    x = Value(math.pi, label="x"); s = taylor_sine(x); s.backward()
     pictures["taylor_sine"] = draw(s, rankdir="TB", legend=True,
                                    title=f"Taylor sine at x = π, loop unrolled: sin x ≈ {s.data:.6f}, "
                                          f"d/dx = {x.grad:.6f} (cos π = -1)")
@@ -110,8 +109,3 @@ def write_diagrams(folder="diagrams", formats=("svg", "png"), renderer="auto"):
 def _swapped_mul_rule(out, x, y):
     """A deliberately wrong rule for the faulty-node diagram: d/dx = x, d/dy = y."""
     return x, y
-
-
-def _leaves(root):
-    from .engine import topological_order
-    return [n for n in topological_order(root) if n.is_leaf]

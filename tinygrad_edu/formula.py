@@ -73,10 +73,6 @@ class FormulaError(ValueError):
 # --------------------------------------------------------------------------
 # What a formula may use
 # --------------------------------------------------------------------------
-def _abs(x):
-    return abs(x)
-
-
 #: name -> (function, smallest and largest number of arguments)
 FUNCTIONS = {
     "exp": (engine.exp, 1, 1), "log": (engine.log, 1, 1), "sqrt": (engine.sqrt, 1, 1),
@@ -86,7 +82,7 @@ FUNCTIONS = {
     "log1p": (engine.log1p, 1, 1), "expm1": (engine.expm1, 1, 1),
     "sigmoid": (engine.sigmoid, 1, 1), "softplus": (engine.softplus, 1, 1),
     "relu": (engine.relu, 1, 1), "leaky_relu": (engine.leaky_relu, 1, 2),
-    "abs": (_abs, 1, 1), "absolute": (_abs, 1, 1), "atan": (engine.arctan, 1, 1),
+    "abs": (engine.absolute, 1, 1), "absolute": (engine.absolute, 1, 1), "atan": (engine.arctan, 1, 1),
     "conj": (engine.conj, 1, 1), "real": (engine.real, 1, 1), "imag": (engine.imag, 1, 1),
 }
 

@@ -114,10 +114,7 @@ def cross_entropy(logits, targets):
         t = _class_index(t, len(z), i)
         m = max(_data(zi) for zi in z)
         shifted = [zi - m for zi in z]
-        total = exp(shifted[0])
-        for s in shifted[1:]:
-            total = total + exp(s)
-        terms.append(log(total) - shifted[t])
+        terms.append(log(_sum([exp(s) for s in shifted])) - shifted[t])
     return _mean(terms)
 
 
@@ -138,20 +135,24 @@ def l2(parameters, alpha=1.0):
     for p in parameters:
         if not isinstance(p, Value):
             raise TypeError(f"l2 needs Values (the model's parameters), got {type(p).__name__}: {p!r}")
-    total = parameters[0] * parameters[0]
-    for p in parameters[1:]:
-        total = total + p * p
+    total = _sum([p * p for p in parameters])
     return total if alpha == 1.0 else alpha * total
 
 
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
-def _mean(terms):
-    """The mean of a list of Values, as one Value (a chain of additions, then / n)."""
+def _sum(terms):
+    """terms[0] + terms[1] + ..., a chain of additions (no constant 0 node to start from)."""
     total = terms[0]
     for term in terms[1:]:
         total = total + term
+    return total
+
+
+def _mean(terms):
+    """The mean of a list of Values, as one Value (a chain of additions, then / n)."""
+    total = _sum(terms)
     return total if len(terms) == 1 else total * (1.0 / len(terms))
 
 

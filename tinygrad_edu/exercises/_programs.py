@@ -9,6 +9,7 @@ the topological-sort and backward checkers need.
 import math
 import random
 
+from ..data import logistic_regression_toy
 from ..engine import Value
 
 UNARY = ("sin", "tanh", "cos", "exp")
@@ -124,11 +125,7 @@ def make_moons(n=100, noise=0.1, seed=0):
 
 
 # The logistic-regression toy set of the HIPS autograd tutorial (also in JAX's docs).
-LOGISTIC_INPUTS = [[0.52, 1.12, 0.77],
-                   [0.88, -1.08, 0.15],
-                   [0.52, 0.06, -1.30],
-                   [0.74, -2.49, 1.39]]
-LOGISTIC_TARGETS = [True, True, False, True]
+LOGISTIC_INPUTS, LOGISTIC_TARGETS = logistic_regression_toy()
 
 
 def logistic_loss(weights, inputs=LOGISTIC_INPUTS, targets=LOGISTIC_TARGETS, mean=False):

@@ -4,6 +4,7 @@
 import pytest
 
 from tinygrad_edu import engine
+from tinygrad_edu.diagrams import chain_rule
 from tinygrad_edu.engine import Value
 from tinygrad_edu.nodecheck import check_nodes, draw_faulty, FORWARDS
 
@@ -36,11 +37,8 @@ def test_complex_rules_follow_the_engine_convention():
 
 
 def test_swapped_mul_rule_is_found_and_named():
-    a, b = Value(3.0, label="a"), Value(-2.0, label="b")
-    c, f = Value(5.0, label="c"), Value(-4.0, label="f")
-    e = a * b; e.label = "e"
-    d = e + c; d.label = "d"
-    L = d * f; L.label = "L"
+    L = chain_rule()
+    e = next(n for n in engine.topological_order(L) if n.label == "e")
     report = check_nodes(L, rules={"*": lambda out, x, y: (x, y)})
     assert not report.ok
     assert set(report.faulty) == {e, L}                    # the + node is fine

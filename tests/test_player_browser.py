@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from tinygrad_edu.engine import Value
+from tinygrad_edu.diagrams import chain_rule
 from tinygrad_edu.trace import trace_backward
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -46,12 +46,7 @@ def current_node(frame):
 
 def test_next_button_changes_frame_and_highlighted_node(browser, tmp_path):
     from selenium.webdriver.common.by import By
-    a, b = Value(3.0, label="a"), Value(-2.0, label="b")
-    c, f = Value(5.0, label="c"), Value(-4.0, label="f")
-    e = a * b; e.label = "e"
-    d = e + c; d.label = "d"
-    L = d * f; L.label = "L"
-    trace = trace_backward(L)
+    trace = trace_backward(chain_rule())
     path = trace.player().save(tmp_path / "player.html")
     browser.get("file://" + os.path.abspath(path))
 

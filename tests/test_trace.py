@@ -5,17 +5,15 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from tinygrad_edu import diagrams
 from tinygrad_edu.engine import Value, tanh, sin, exp, topological_order
 from tinygrad_edu.trace import trace_backward, BackwardPlayer
 
 
 def chain_rule():
-    a, b = Value(3.0, label="a"), Value(-2.0, label="b")
-    c, f = Value(5.0, label="c"), Value(-4.0, label="f")
-    e = a * b; e.label = "e"
-    d = e + c; d.label = "d"
-    L = d * f; L.label = "L"
-    return L, dict(a=a, b=b, c=c, f=f, d=d, e=e)
+    """NB03's L = (a*b + c) * f (the shared diagram), and its other nodes by label."""
+    L = diagrams.chain_rule()
+    return L, {n.label: n for n in topological_order(L) if n is not L}
 
 
 def test_chain_rule_steps_match_the_hand_computation():

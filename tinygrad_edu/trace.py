@@ -212,7 +212,8 @@ class BackwardTrace(list):
         pictures = self.frames(precision, **draw_options)
         svgs = [render_svg(p, renderer) for p in pictures]
         captions = [self.caption(i, precision) for i in range(len(pictures))]
-        current = [""] + [f"v{self.order.index(s.node)}" for s in self]
+        position = {node: i for i, node in enumerate(self.order)}      # draw's node ids: v<i>
+        current = [""] + [f"v{position[s.node]}" for s in self]
         return BackwardPlayer(svgs, captions, current, self._repr_html_())
 
 

@@ -23,7 +23,7 @@ import random
 
 from . import structures
 from .engine import Value
-from .transforms import grad, hvp, _real_inner
+from .transforms import grad, hvp, _check_callable, _real_inner
 from .forward import jvp
 
 __all__ = ["numerical_grad", "numerical_jvp", "check_grads"]
@@ -47,8 +47,7 @@ def _scalar(out, name):
 
 
 def _check_inputs(f, x, h, name):
-    if not callable(f):
-        raise TypeError(f"{name} needs a function as its first argument, got {structures.describe(f)}")
+    _check_callable(f, name)
     if not isinstance(h, (int, float)) or isinstance(h, bool) or not h > 0:
         raise ValueError(f"{name}: the step h must be a positive number, got {h!r}")
     is_container = isinstance(x, (list, tuple, dict)) or structures.is_array(x)

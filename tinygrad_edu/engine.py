@@ -39,6 +39,15 @@ on Values.  That is why one rule serves every mode of the package:
   local derivatives, the step-through tracer shows them per edge, and the
   exercise checkers compare a student's rule against them.
 
+The file, in order
+-----------------
+1. ``Value``: construction, then the 25 primitive operations, each a forward
+   method followed by its derivative rule -- the chapter to read first;
+2. the graph walks: ``topological_order``, the fast ``backward`` loop and the
+   functional ``gradients`` (the same rules, results in a dict);
+3. switches: ``no_grad``, ``detect_anomaly``, observers (op counting);
+4. the module-level functions (``exp(x)`` for Values *and* numbers) and helpers.
+
 Design choices worth knowing
 ----------------------------
 * Nodes hold no closures: each node points to its op's *shared* rule function.

@@ -79,3 +79,30 @@ def test_next_button_changes_frame_and_highlighted_node(browser, tmp_path):
         browser.find_element(By.CSS_SELECTOR, ".tge-next").click()
         browser.find_element(By.CSS_SELECTOR, ".tge-next").click()
         browser.save_screenshot(shot)
+
+
+def test_a_wide_picture_scrolls_to_keep_the_current_node_in_view(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from tinygrad_edu import Value
+    x = Value(0.3, label="x")
+    y = x
+    for _ in range(12):                      # a long chain: far wider than the 1400-px window
+        y = (y * 1.1).tanh()
+    trace = trace_backward(y)
+    browser.get("file://" + os.path.abspath(trace.player().save(tmp_path / "wide.html")))
+
+    def node_in_view(selector):
+        return browser.execute_script(
+            "var f = Array.from(document.querySelectorAll('.tge-frame'))"
+            "  .filter(function (e) { return e.offsetParent !== null; })[0];"
+            "var n = f.querySelector(arguments[0]);"
+            "var a = n.getBoundingClientRect(), b = f.getBoundingClientRect();"
+            "return [f.scrollWidth > f.clientWidth, a.left >= b.left && a.right <= b.right];",
+            selector)
+
+    wide, visible = node_in_view("g.value.output")          # start: the output, far right
+    assert wide and visible
+    for _ in range(len(trace) // 2):
+        browser.find_element(By.CSS_SELECTOR, ".tge-next").click()
+    wide, visible = node_in_view("g.value.current")          # midway: the node being processed
+    assert wide and visible

@@ -224,7 +224,8 @@ _PLAYER_CSS = """
   background: #f8fafc; cursor: pointer; }}
 #{id} button:disabled {{ opacity: 0.4; cursor: default; }}
 #{id} input[type=range] {{ flex: 1; max-width: 420px; }}
-#{id} .tge-caption {{ margin: 4px 0 8px; font-size: 14px; line-height: 1.4; }}
+#{id} .tge-caption {{ margin: 4px 0 8px; font-size: 14px; line-height: 1.4;
+  position: sticky; left: 0; }}  /* stays in view when a wide picture scrolls */
 #{id} .tge-frame {{ border-top: 1px solid #e2e8f0; padding-top: 6px; overflow-x: auto; }}
 #{id} .tge-frame svg {{ max-width: none; height: auto; }}  /* natural size: numbers stay readable */
 #{id}.tge-js .tge-frame {{ display: none; border: none; }}
@@ -251,6 +252,15 @@ _PLAYER_JS = """
     prev.disabled = at === 0; next.disabled = at === frames.length - 1;
     count.textContent = "frame " + (at + 1) + " / " + frames.length;
     root.setAttribute("data-frame", at);
+    reveal(frames[at]);
+  }
+  function reveal(frame) {
+    // A picture wider than the page scrolls sideways: keep the node being processed
+    // (at the start, the output) in the middle of the view.
+    var node = frame.querySelector("g.value.current") || frame.querySelector("g.value.output");
+    if (!node || frame.scrollWidth <= frame.clientWidth) return;
+    var n = node.getBoundingClientRect(), f = frame.getBoundingClientRect();
+    frame.scrollLeft += (n.left + n.width / 2) - (f.left + f.width / 2);
   }
   prev.addEventListener("click", function () { show(at - 1); });
   next.addEventListener("click", function () { show(at + 1); });

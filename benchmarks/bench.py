@@ -170,8 +170,8 @@ class ValueEngine(Engine):
     # -- workload 1 -----------------------------------------------------------
     def setup_mlp(self, weights, X, y):
         V = self.module.Value
-        nn = _tinygrad_nn() if self.use_nn else None
-        if nn is not None:
+        if self.use_nn:                 # the package's own MLP (a copied engine.py uses _LocalMLP)
+            nn = importlib.import_module("tinygrad_edu.nn")
             model = nn.MLP(MLP_SIZES[0], MLP_SIZES[1:])
             params = model.parameters()
             if len(params) != len(weights):
@@ -231,7 +231,7 @@ class ValueEngine(Engine):
 
 
 class _LocalMLP:
-    """micrograd's MLP forward pass over given parameters (used when tinygrad_edu.nn is absent)."""
+    """micrograd's MLP forward pass over given parameters (for an experimental copy of engine.py)."""
 
     def __init__(self, params, index):
         self.layers = [[([params[i] for i in w], params[b]) for w, b in layer] for layer in index]
@@ -247,12 +247,6 @@ class _LocalMLP:
         return x[0] if len(x) == 1 else x
 
 
-def _tinygrad_nn():
-    try:
-        nn = importlib.import_module("tinygrad_edu.nn")
-    except ImportError:
-        return None
-    return nn if hasattr(nn, "MLP") else None
 
 
 class MicrogradEngine(Engine):

@@ -1,8 +1,28 @@
-"""Helpers shared by the exercise tests."""
+"""Helpers shared by the exercise tests: the answer key, and failure matching."""
+
+import types
+from pathlib import Path
 
 import pytest
 
 from tinygrad_edu.exercises import ExerciseFailed
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The answer key: a folder of .py files outside the package (a complete submission).
+SOLUTIONS = ROOT / "teacher" / "solutions"
+
+
+def load_solutions(folder=SOLUTIONS):
+    """Every name the answer key defines, as one namespace (run from the files, not imported)."""
+    merged = types.SimpleNamespace()
+    for path in sorted(Path(folder).glob("*.py")):
+        namespace = {"__name__": f"teacher_{path.stem}"}
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+        vars(merged).update({k: v for k, v in namespace.items() if not k.startswith("__")})
+    return merged
+
+
+S = load_solutions()
 
 
 def fails(checker, *args, match=(), **kwargs):

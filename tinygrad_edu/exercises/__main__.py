@@ -1,56 +1,79 @@
-"""Grade submissions from the command line.
+"""Grade a class from the command line.
 
-    python -m tinygrad_edu.exercises grade submissions/alice.py submissions/bob/ [-e nb03_ex1 ...]
+    python -m tinygrad_edu.exercises grade [--out DIR] [--timeout S] [--memory MB] [--jobs N] FILE...
     python -m tinygrad_edu.exercises list
 
-A submission is a .py file (or a directory of .py files) that defines the
-names listed by ``list``; ``STUDENT_ID = "..."`` in it picks the per-student
-instances (default: the file or directory name).  Exit code 1 if anything failed.
+A submission is a ``.py`` file, a notebook (``.ipynb``: its tagged exercise cells) or a
+folder of them.  Each runs in its own sandboxed interpreter (see ``grading.py``).  Exit
+status 0 when every submission got its row, whatever the marks; 2 when the grader itself
+could not run.
 """
 
 import argparse
-import contextlib
-import io
+import os
 import sys
 
-from . import EXERCISES, grade
+from . import EXERCISES
+from . import grading
+
+
+def _progress(stream):
+    """A one-line progress bar on a terminal; nothing otherwise (the table follows)."""
+    if not stream.isatty():
+        return None
+
+    def show(done, total, row):
+        width = 30
+        filled = int(width * done / total)
+        stream.write(f"\r  grading [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+    return show
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tinygrad_edu.exercises")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="exercise ids and the names a submission defines")
-    g = sub.add_parser("grade", help="run the checkers on submissions")
-    g.add_argument("submissions", nargs="+")
+    g = sub.add_parser("grade", help="grade submissions, each in its own sandboxed interpreter")
+    g.add_argument("submissions", nargs="+", metavar="FILE", help=".py, .ipynb, or a folder of them")
+    g.add_argument("--out", metavar="DIR", help="write grades.csv, grades.json and report.html here")
+    g.add_argument("--timeout", type=float, default=grading.Options.timeout, metavar="SECONDS",
+                   help="wall-clock seconds per submission (default %(default)s)")
+    g.add_argument("--memory", type=int, default=grading.Options.memory, metavar="MB",
+                   help="memory per submission (default %(default)s MB)")
+    g.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="submissions graded at once (default: the number of cores, %(default)s)")
+    g.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                   help="auto: bubblewrap where it works, else process limits only")
     g.add_argument("-e", "--exercise", action="append", choices=sorted(EXERCISES),
                    help="only these exercises (repeatable)")
-    g.add_argument("-v", "--verbose", action="store_true", help="print each failure message")
+    g.add_argument("-v", "--verbose", action="store_true", help="print each failure's message and hint")
+    g.add_argument("--gradescope", metavar="ZIP",
+                   help="instead of grading, write a Gradescope autograder bundle to ZIP")
     args = parser.parse_args(argv)
     if args.command == "list":
         for ex in EXERCISES.values():
             print(f"{ex.id}  {', '.join(ex.names):45s} {ex.title}")
         return 0
+    options = grading.Options(timeout=args.timeout, memory=args.memory, sandbox=args.sandbox)
+    try:
+        kind = grading.sandbox_kind(options)
+    except RuntimeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if kind != "bubblewrap":
+        print("note: bubblewrap (bwrap) is not available, so submissions run with process limits "
+              "only: they can read (and write) your files. Install it with `apt-get install "
+              "bubblewrap`.", file=sys.stderr)
     ids = args.exercise or list(EXERCISES)
-    failed = False
-    width = max(len(p) for p in ["student"] + args.submissions) + 2   # whole names: no cut
-    print("student".ljust(width) + " ".join(i[2:].replace("_ex", ".") for i in ids) + "   score")
-    for path in args.submissions:
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                results = grade(path, ids)
-        except Exception as err:      # a submission that does not even import
-            print(f"{path}: cannot load ({type(err).__name__}: {err})")
-            failed = True
-            continue
-        marks = " ".join(("  ✓ " if results[i] == "pass" else "  ✗ ") for i in ids)
-        score = sum(r == "pass" for r in results.values())
-        print(path.ljust(width) + marks + f"  {score}/{len(ids)}")
-        if args.verbose:
-            for i in ids:
-                if results[i] != "pass":
-                    print("    " + results[i].replace("\n", "\n    "))
-        failed |= score < len(ids)
-    return 1 if failed else 0
+    rows = grading.grade_all(args.submissions, ids, options, args.jobs, _progress(sys.stderr))
+    grading.print_table(rows, ids, verbose=args.verbose)
+    if args.out:
+        out = grading.write_outputs(rows, ids, args.out, kind)
+        print(f"wrote {out / 'grades.csv'}, {out / 'grades.json'} and {out / 'report.html'}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -22,10 +22,14 @@ class ExerciseFailed(AssertionError):
     'nb01_ex1: mul(5,10) wrt arg 1 returned 10.0, expected 5.0'
     """
 
-    def __init__(self, exercise, message, hint=""):
+    def __init__(self, exercise, message, hint="", *, earned=0.0, kind="fail"):
         self.exercise = exercise
         self.problem = message
         self.hint = hint
+        #: the share of the exercise's independent parts that were right (partial credit)
+        self.earned = earned
+        #: "fail", or "not-attempted" for an answer that is still the notebook's stub
+        self.kind = kind
         text = f"{exercise}: {message}"
         if hint:
             text += f"\n  hint: {hint}"
@@ -38,8 +42,8 @@ class ExerciseFailed(AssertionError):
                ["  " + line.strip() for line in str(self).splitlines()[1:]]
 
 
-def fail(exercise, message, hint=""):
-    raise ExerciseFailed(exercise, message, hint)
+def fail(exercise, message, hint="", *, earned=0.0, kind="fail"):
+    raise ExerciseFailed(exercise, message, hint, earned=earned, kind=kind)
 
 
 def passed(exercise, message):
@@ -73,7 +77,9 @@ def call_student(exercise, fn, *args, what=None, **kwargs):
         raise
     except NotImplementedError:
         fail(exercise, f"{name} is not written yet (it raised NotImplementedError)",
-             "replace the `raise NotImplementedError` line with your code")
+             "replace the `raise NotImplementedError` line with your code", kind="not-attempted")
+    except MemoryError:           # the grader reports it as its own outcome, "memory"
+        raise
     except RecursionError:
         fail(exercise, f"{name} hit Python's recursion limit",
              "walk the graph with an explicit stack (a list) instead of recursion")
@@ -159,3 +165,39 @@ def student_rng(exercise, student_id=None):
 
 def isfinite(x):
     return isinstance(x, (int, float)) and math.isfinite(x)
+
+
+# -- crossing the grader's boundary (see _exercise.py) -----------------------------------------
+def observed(x):
+    """A student's number as plain data: a float, or ``{"not a number": description}``.
+
+    Probes send these; judges read them back with ``number``.
+
+    >>> observed(Value(2.5)), observed(3), observed("3")
+    (2.5, 3.0, {'not a number': "str '3'"})
+    """
+    if isinstance(x, Value):
+        x = x.data
+    if not isinstance(x, (bool, complex, str, bytes)):
+        try:
+            value = float(x)
+            if type(value) is float:
+                return value
+        except Exception:                    # noqa: BLE001 - whatever it raises, it is not a number
+            pass
+    try:
+        shown = repr(x)
+    except Exception:                        # noqa: BLE001
+        shown = "?"
+    return {"not a number": f"{type(x).__name__} {shown[:60]}"}
+
+
+def number(exercise, seen, what):
+    """The float a probe observed, or a failure that says what the student gave instead."""
+    if type(seen) is float:
+        return seen
+    if type(seen) is int and type(seen) is not bool:
+        return float(seen)
+    if type(seen) is dict and "not a number" in seen:
+        fail(exercise, f"{what} should be a number, got {seen['not a number']}")
+    fail(exercise, f"{what} should be a number, got {seen!r:.60}")

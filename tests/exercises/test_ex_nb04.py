@@ -1,0 +1,132 @@
+"""Checkers of notebook 04: pass on the solutions, fail on typical wrong answers with the right hint."""
+
+import math
+import sys
+from collections import deque
+
+from exhelp import S, fails
+
+from tinygrad_edu import bugs
+from tinygrad_edu.engine import Value, topological_order
+from tinygrad_edu.exercises import (bug_hunt_function, bug_hunt_source, check_backward, check_bug_hunt,
+                                    check_kink_quiz, check_moons, check_parameters_zero_grad,
+                                    check_softmax_nll, check_topological_sort, check_training_loop,
+                                    check_unary_rules)
+
+from tinygrad_edu.exercises.nb04 import HUNT_BUGS
+
+
+def test_topological_sort():
+    assert check_topological_sort(S.topological_sort)
+    assert check_topological_sort(topological_order)
+
+    def recursive(root):
+        order, seen = [], set()
+
+        def visit(n):
+            if n not in seen:
+                seen.add(n)
+                for c in n.children:
+                    visit(c)
+                order.append(n)
+        visit(root)
+        return order
+
+    def no_visited_set(root):
+        order, stack = [], [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+            else:
+                stack.append((node, True))
+                stack.extend((c, False) for c in reversed(node.children))
+        return order
+
+    def reversed_order(root):
+        return S.topological_sort(root)[::-1]
+
+    def bfs(root):        # every node once, but breadth-first from the root, then reversed
+        order, seen, queue = [], {root}, deque([root])
+        while queue:
+            node = queue.popleft()
+            order.append(node)
+            for c in node.children:
+                if c not in seen:
+                    seen.add(c)
+                    queue.append(c)
+        return order[::-1]
+
+    def skips_constants(root):
+        return [n for n in S.topological_sort(root) if n.requires_grad]
+
+    assert sys.getrecursionlimit() < 3000
+    fails(check_topological_sort, recursive, match=["recursion limit", "explicit stack"])
+    fails(check_topological_sort, no_visited_set, match=["appears twice", "visited"])
+    fails(check_topological_sort, reversed_order, match=["starts with the root", "reverse"])
+    fails(check_topological_sort, bfs, match=["comes after its consumer", "position"])
+    fails(check_topological_sort, skips_constants, match=["the constant", "reachable from the root but missing"])
+    fails(check_topological_sort, lambda root: [n.data for n in S.topological_sort(root)],
+          match="should hold the Value nodes")
+
+
+def buggy(bug):
+    return lambda root: bugs.backward_with_bug(root, bug)
+
+
+def test_backward():
+    assert check_backward(S.backward)
+    assert check_backward(lambda root: root.backward())
+    fails(check_backward, buggy("assign_instead_of_accumulate"), match=["accumulation bug", "+="])
+    fails(check_backward, buggy("naive_recursive_backward"), match=["order bug", "reverse topological order"])
+    fails(check_backward, buggy("no_seed"), match=["has grad 0", "expected 1", "seed root.grad = 1"])
+    fails(check_backward, buggy("wrong_order"), match="walked the topological order forwards")
+    text = fails(check_backward, buggy("naive_recursive_backward"), match="first wrong gradient")
+    assert "'a'" in text or "'b'" in text or "'c'" in text     # names a node of the shared-parents graph
+
+
+def student_with(bug):
+    for k in range(200):
+        sid = f"s{k}"
+        if bug_hunt_function(sid)(*_probe()) is None and _planted(sid) == bug:
+            return sid
+    raise AssertionError(f"no student id gets {bug}")
+
+
+def _probe():
+    return (Value(1.0) * 1.0,)
+
+
+def _planted(sid):
+    src = bug_hunt_source(sid)
+    if "child.grad = local" in src:
+        return "assign_instead_of_accumulate"
+    if "root.grad = 1.0" not in src:
+        return "no_seed"
+    if "node.grad = 0.0" not in src:
+        return "no_reset"
+    return None
+
+
+def test_bug_hunt():
+    assert check_bug_hunt(S.fixed_backward, student_id="alice")
+    ids = {bug: student_with(bug) for bug in HUNT_BUGS}
+    fails(check_bug_hunt, bug_hunt_function(ids["assign_instead_of_accumulate"]),
+          match=["a.grad = 1", "expected 2", "use +="])
+    fails(check_bug_hunt, bug_hunt_function(ids["no_seed"]), match=["a.grad = 0", "seeded with 1"])
+    fails(check_bug_hunt, bug_hunt_function(ids["no_reset"]),
+          match=["backward called twice", "(63, 48)", "expected (42, 32)", "stale intermediate"])
+
+    def resets_everything(root):
+        for n in topological_order(root):
+            n.grad = 0.0
+        S.backward(root)
+    fails(check_bug_hunt, resets_everything, match=["(21, 16)", "you reset the leaves too"])
+
+
+def test_bug_hunt_source_is_per_student_and_runs():
+    assert bug_hunt_source("alice") == bug_hunt_source("alice")
+    assert {_planted(f"s{k}") for k in range(40)} == set(HUNT_BUGS)
+    f, x, y = bugs.diamond()
+    bug_hunt_function(student_with("assign_instead_of_accumulate"))(f)
+    assert (x.grad, y.grad) == (15.0, 10.0)

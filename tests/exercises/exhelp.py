@@ -33,3 +33,23 @@ def fails(checker, *args, match=(), **kwargs):
     for m in ([match] if isinstance(match, str) else match):
         assert m in text, f"expected {m!r} in the failure message:\n{text}"
     return text
+
+
+class Mistake:
+    """A classic beginner's mistake: the answer key with one small edit.
+
+    ``answers`` are the objects the exercise's names get (in ``Exercise.names`` order).
+    ``named`` are words the hint (or message) must contain because they name this mistake;
+    ``named=()`` marks a mistake that cannot be named from what the checker observes -- then
+    the failure must show the observed numbers and one concrete next step (``generic``).
+    """
+
+    def __init__(self, exercise, name, *answers, named=(), options=None):
+        self.exercise = exercise
+        self.name = name
+        self.answers = answers
+        self.named = (named,) if isinstance(named, str) else tuple(named)
+        self.options = options or {}
+
+    def __repr__(self):
+        return f"{self.exercise}: {self.name}"

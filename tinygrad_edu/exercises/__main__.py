@@ -41,6 +41,8 @@ def main(argv=None):
     g.add_argument("--out", metavar="DIR", help="write grades.csv, grades.json and report.html here")
     g.add_argument("--timeout", type=float, default=grading.Options.timeout, metavar="SECONDS",
                    help="wall-clock seconds per submission (default %(default)s)")
+    g.add_argument("--exercise-timeout", type=float, default=0.0, metavar="SECONDS",
+                   help="cap on one exercise's wall-clock seconds (default: each exercise's own)")
     g.add_argument("--memory", type=int, default=grading.Options.memory, metavar="MB",
                    help="memory per submission (default %(default)s MB)")
     g.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
@@ -57,7 +59,8 @@ def main(argv=None):
         for ex in EXERCISES.values():
             print(f"{ex.id}  {', '.join(ex.names):45s} {ex.title}")
         return 0
-    options = grading.Options(timeout=args.timeout, memory=args.memory, sandbox=args.sandbox)
+    options = grading.Options(timeout=args.timeout, exercise_timeout=args.exercise_timeout,
+                              memory=args.memory, sandbox=args.sandbox)
     try:
         kind = grading.sandbox_kind(options)
     except RuntimeError as err:

@@ -64,6 +64,7 @@ _LOAD_SECONDS = 30.0
 class Options:
     """Limits of one run: ``timeout`` and ``memory`` are per submission."""
     timeout: float = 120.0          # wall-clock seconds for the whole submission
+    exercise_timeout: float = 0.0   # cap on one exercise's seconds (0: each exercise's own allowance)
     memory: int = 1024              # MB of address space for the child
     file_mb: int = 16               # largest file the child may write
     sandbox: str = "auto"           # "auto" (bubblewrap if it works), "bwrap" or "none"
@@ -452,13 +453,14 @@ def _run_child(sub, pending, options, workdir, budget, hide, record):
                 return False               # the caller records the spent budget
             ex = EXERCISES[eid]
             cases = ex.make_cases(sub.name)
+            allowed = min(ex.seconds, options.exercise_timeout or ex.seconds, left)
             try:
                 child.send({"exercise": eid, "cases": cases})
-                reply = child.receive(min(ex.seconds, left), {"exercise": eid})
+                reply = child.receive(allowed, {"exercise": eid})
             except _Gone as gone:
                 message = gone.message
                 if gone.outcome == "timeout":
-                    message = f"no answer within {min(ex.seconds, left):.0f} s (an endless loop?)"
+                    message = f"no answer within {allowed:.0f} s (an endless loop?)"
                 record(eid, gone.outcome, message)
                 return False               # restart a fresh child for the rest
             _judge_reply(ex, cases, reply, record)
@@ -473,9 +475,10 @@ def _judge_reply(ex, cases, reply, record):
             record(ex.id, "pass", str(ex.verdict(cases, reply["seen"])))
         except ExerciseFailed as err:
             record(ex.id, "fail", err.problem, err.hint, earned=err.earned)
-        except Exception as err:           # noqa: BLE001 - our bug, reported as ours
-            record(ex.id, "checker-error", f"{type(err).__name__}: {err} (a bug in the grader, "
-                                           "not in the submission)")
+        except Exception as err:           # noqa: BLE001 - reported, never a pass
+            record(ex.id, "checker-error", f"the grader could not judge this answer ({type(err).__name__}: "
+                                           f"{err}): a bug in the grader, or a submission that "
+                                           "tampered with what it reports")
         return
     outcome = reply.get("outcome")
     if outcome not in OUTCOMES or outcome == "pass":

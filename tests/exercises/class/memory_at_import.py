@@ -1,0 +1,1 @@
+hog = bytearray(20 * 10 ** 9)

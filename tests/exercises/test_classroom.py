@@ -181,3 +181,13 @@ def test_a_crash_of_the_judge_is_a_checker_error_not_the_students_fault():
                              {eid: (outcome, message)}))
     outcome, message = results["nb03_ex1"]
     assert outcome == "checker-error" and "ZeroDivisionError" in message
+
+
+def test_pytest_marker_mode_grades_in_the_sandbox_too():
+    """TINYGRAD_EDU_STUDENT=file pytest -m nb03_ex1: an os._exit in the file cannot end pytest."""
+    env = dict(os.environ, TINYGRAD_EDU_STUDENT=str(CLASS / "os_exit_in_exercise.py"))
+    base = [sys.executable, "-m", "pytest", str(HERE / "test_ex_grading.py"), "-q", "-p", "no:cacheprovider"]
+    bad = subprocess.run(base + ["-m", "nb03_ex1"], capture_output=True, text=True, env=env, timeout=300)
+    assert bad.returncode == 1 and "nb03_ex1 exited" in bad.stdout, bad.stdout[-2000:]
+    good = subprocess.run(base + ["-m", "nb03_ex2"], capture_output=True, text=True, env=env, timeout=300)
+    assert good.returncode == 0 and "1 passed" in good.stdout, good.stdout[-2000:]

@@ -8,8 +8,9 @@ What happens to each submission (a ``.py`` file, a notebook ``.ipynb``, or a fol
 2. For each one, a fresh ``python -I -B -m tinygrad_edu.exercises._runner`` starts in a new
    temporary folder holding only a copy of that submission.  Where bubblewrap (``bwrap``)
    works, the child sees a read-only file system with only the interpreter and this package,
-   a private ``/tmp``, no network and no other process; elsewhere it runs with process
-   limits only (said once at the start of the run).  Either way it has a memory limit
+   a private ``/tmp``, no network and no other process, and may write at most 64 MB (its
+   folder and ``/tmp`` are small memory file systems); elsewhere it runs with process limits
+   only (said once at the start of the run).  Either way it has a memory limit
    (``RLIMIT_AS``), a CPU-time limit, a file-size limit and a wall-clock timeout per
    exercise and per submission.
 3. This process draws each exercise's inputs (seeded by exercise and file name), sends them,
@@ -249,11 +250,17 @@ def _child_view(python):
     return _view_cache[python]
 
 
-def _bwrap_prefix(python, workdir, hide):
+#: What the child needs from /etc (the dynamic loader's cache, the time zone), nothing else.
+_ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf")
+#: Bytes the child may write: its working folder and its /tmp are memory file systems this big.
+_SCRATCH_BYTES = 64 * 2 ** 20
+
+
+def _bwrap_prefix(python, workdir, hide, files):
     binds, package = _child_view(python)
     argv = [shutil.which("bwrap"), "--unshare-all", "--die-with-parent", "--new-session",
             "--cap-drop", "ALL"]
-    for system in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"):
+    for system in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64") + _ETC_FILES:
         argv += ["--ro-bind-try", system, system]
     for path in binds:
         argv += ["--ro-bind", path, path]
@@ -263,9 +270,11 @@ def _bwrap_prefix(python, workdir, hide):
     for path in sorted(hidden):
         if os.path.isdir(path) and any(path == b or path.startswith(b + os.sep) for b in binds):
             argv += ["--tmpfs", path]
-    argv += ["--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev",
-             "--bind", workdir, workdir, "--chdir", workdir, "--"]
-    return argv
+    argv += ["--size", str(_SCRATCH_BYTES), "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev",
+             "--size", str(_SCRATCH_BYTES), "--tmpfs", workdir]
+    for name in files:                     # the copy of the submission, read-only in a writable folder
+        argv += ["--ro-bind", os.path.join(workdir, name), os.path.join(workdir, name)]
+    return argv + ["--chdir", workdir, "--"]
 
 
 def _child_env(workdir):
@@ -428,7 +437,7 @@ def _run_child(sub, pending, options, workdir, budget, hide, record):
     token = secrets.token_hex(16)
     argv = [options.python, "-I", "-B", "-m", "tinygrad_edu.exercises._runner"]
     if sandbox_kind(options) == "bubblewrap":
-        argv = _bwrap_prefix(options.python, workdir, hide) + argv
+        argv = _bwrap_prefix(options.python, workdir, hide, sub.files) + argv
     deadline = time.monotonic() + budget
     child = _Child(argv, workdir, token)
     try:

@@ -34,6 +34,7 @@ EXPECTED = {
     "loop_in_exercise": ("timeout", "pass", "pass"),
     "exit_at_import": ("exited",) * 3,
     "os_exit_in_exercise": ("exited", "pass", "not-attempted"),
+    "sys_exit_in_exercise": ("exited", "pass", "exited"),
     "keyboard_interrupt": ("exited",) * 3,
     "patch_the_grader": (None, None, None),          # None: anything but a pass
     "forge_the_channel": ("fail", "not-attempted", "not-attempted"),

@@ -626,13 +626,20 @@ def write_outputs(rows, ids, out_dir, sandbox):
     return out
 
 
+_NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w.])")
+
+
 def common_mistakes(rows, eid, top=3):
-    """The most frequent (hint or message, count) among failures of one exercise."""
+    """The most frequent (hint, count) among failures of one exercise.
+
+    Numbers are masked (``#``) so the same mistake counts once per student whatever their
+    instance: "you used x (=#); ... partials swapped".
+    """
     said = Counter()
     for row in rows:
         r = row.results[eid]
         if r.outcome == "fail":
-            said[r.hint or r.message] += 1
+            said[_NUMBER.sub("#", r.hint or r.message)] += 1
     return said.most_common(top)
 
 
@@ -663,10 +670,11 @@ def _report_html(rows, ids, groups, sandbox):
         body.append("</ul>")
     else:
         body.append("<p>None.</p>")
-    body.append("<h2>Students</h2><table><tr><th>file</th><th>score</th><th>not passed</th></tr>")
+    body.append("<h2>Students</h2><table><tr><th>student</th><th>score</th><th>not passed</th></tr>")
     for row in rows:
         missed = ", ".join(f"{i} ({r.outcome})" for i, r in row.results.items() if r.outcome != "pass")
-        body.append(f"<tr><td>{esc(row.submission.path)}</td><td>{_fmt_score(row.score)}/"
+        body.append(f"<tr><td title='{esc(row.submission.path)}'>{esc(row.submission.name)}</td>"
+                    f"<td>{_fmt_score(row.score)}/"
                     f"{_fmt_score(row.max)}</td><td>{esc(missed)}</td></tr>")
     body.append("</table>")
     style = ("body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"

@@ -83,7 +83,8 @@ def _mul_judge(cases, seen):
             elif close(gained, local[k], 1e-9, 1e-12):
                 hint = "multiply by out.grad (the chain rule): the local derivative alone is not enough"
             else:
-                hint = f"{name}.grad += {partner}.data * out.grad"
+                hint = (f"{name}.grad should gain ∂(x·y)/∂{name} · out.grad: which value is "
+                        f"∂(x·y)/∂{name}? (check with x={fmt(a)}, y={fmt(b)})")
             fail(ex, f"∂(x·y)/∂{name} wrong at {where}, out.grad={fmt(g)}: {name}.grad gained "
                      f"{fmt(gained)}, expected {fmt(expected)}", hint)
     return f"mul_backward is right on {len(cases)} products, including x*x"

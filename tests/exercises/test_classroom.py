@@ -193,3 +193,21 @@ def test_pytest_marker_mode_grades_in_the_sandbox_too():
     assert bad.returncode == 1 and "nb03_ex1 exited" in bad.stdout, bad.stdout[-2000:]
     good = subprocess.run(base + ["-m", "nb03_ex2"], capture_output=True, text=True, env=env, timeout=300)
     assert good.returncode == 0 and "1 passed" in good.stdout, good.stdout[-2000:]
+
+
+def test_without_bubblewrap_the_process_limits_still_give_every_row(tmp_path, capsys):
+    """--sandbox none: no file-system isolation (said once), but loops, exits and memory are still contained."""
+    from tinygrad_edu.exercises.__main__ import main
+    names = ["bob", "loop_in_exercise", "os_exit_in_exercise", "memory_in_exercise", "zed"]
+    files = []
+    for name in names:
+        shutil.copy(CLASS / f"{name}.py", tmp_path / f"{name}.py")
+        files.append(str(tmp_path / f"{name}.py"))
+    args = ["grade", "--sandbox", "none", "--timeout", "8", "--exercise-timeout", "3", "--out", str(tmp_path / "out")]
+    assert main(args + [a for e in IDS for a in ("-e", e)] + files) == 0
+    err = capsys.readouterr().err
+    assert err.count("run with process limits only") == 1
+    rows = {r["student"]: r for r in json.loads((tmp_path / "out" / "grades.json").read_text())["submissions"]}
+    for name in names:
+        assert tuple(rows[name]["exercises"][e]["outcome"] for e in IDS) == EXPECTED[name]
+    assert json.loads((tmp_path / "out" / "grades.json").read_text())["sandbox"] == "process limits only"

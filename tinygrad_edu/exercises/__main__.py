@@ -67,9 +67,11 @@ def main(argv=None):
         print(f"error: {err}", file=sys.stderr)
         return 2
     if kind != "bubblewrap":
-        print("note: bubblewrap (bwrap) is not available, so submissions run with process limits "
-              "only: they can read (and write) your files. Install it with `apt-get install "
-              "bubblewrap`.", file=sys.stderr)
+        why = ("--sandbox none was given" if args.sandbox == "none"
+               else "bubblewrap (bwrap) is not available")
+        print(f"note: {why}, so submissions run with process limits only: they can read (and write) "
+              "your files. Install bubblewrap (`apt-get install bubblewrap`) to isolate them.",
+              file=sys.stderr)
     ids = args.exercise or list(EXERCISES)
     rows = grading.grade_all(args.submissions, ids, options, args.jobs, _progress(sys.stderr))
     grading.print_table(rows, ids, verbose=args.verbose)

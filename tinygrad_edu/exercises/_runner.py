@@ -29,15 +29,19 @@ def _limit(memory_mb, cpu_seconds, file_mb):
         import resource
     except ImportError:            # Windows: the parent's wall-clock timeout still applies
         return
+    wanted = []
     if memory_mb:
-        size = int(memory_mb) * 2 ** 20
-        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+        wanted.append(("RLIMIT_AS", int(memory_mb) * 2 ** 20))
     if cpu_seconds:
-        cpu = max(1, int(cpu_seconds))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        wanted.append(("RLIMIT_CPU", max(1, int(cpu_seconds))))   # SIGXCPU at the soft limit
     if file_mb:
-        size = int(file_mb) * 2 ** 20
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+        wanted.append(("RLIMIT_FSIZE", int(file_mb) * 2 ** 20))
+    for name, value in wanted:
+        try:                       # some platforms (macOS: RLIMIT_AS) refuse one; the others stand
+            hard = value + 1 if name == "RLIMIT_CPU" else value
+            resource.setrlimit(getattr(resource, name), (value, hard))
+        except (AttributeError, ValueError, OSError):
+            pass
 
 
 def _display(*objects, **kwargs):

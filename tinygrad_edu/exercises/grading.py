@@ -32,8 +32,8 @@ import json
 import keyword
 import os
 import re
+import queue
 import secrets
-import selectors
 import shutil
 import signal
 import subprocess
@@ -294,8 +294,16 @@ class _Gone(Exception):
         self.message = message
 
 
+def _signal_number(name):
+    return getattr(signal, name, None)      # Windows has no SIGXCPU or SIGKILL
+
+
 class _Child:
-    """One sandboxed interpreter holding a loaded submission."""
+    """One sandboxed interpreter holding a loaded submission.
+
+    A reader thread moves the child's output lines into a queue, so waiting for an
+    answer with a deadline works the same on every platform.
+    """
 
     _MAX_LINE = 32 * 2 ** 20
 
@@ -303,9 +311,25 @@ class _Child:
         self.token = token
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, cwd=workdir, env=_child_env(workdir),
-                                     start_new_session=True)
-        self.buffer = b""
-        self.timed_out = False
+                                     start_new_session=(os.name == "posix"))
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        """Forward lines (at most _MAX_LINE bytes each) until the child closes its output."""
+        stream = self.proc.stdout
+        try:
+            while True:
+                line = stream.readline(self._MAX_LINE)
+                if not line:
+                    break
+                if not line.endswith(b"\n"):
+                    self.lines.put(b"")        # too long or cut off: not a message of ours
+                    continue
+                self.lines.put(line)
+        except (OSError, ValueError):
+            pass
+        self.lines.put(None)
 
     def send(self, message):
         try:
@@ -317,28 +341,18 @@ class _Child:
     def receive(self, seconds, match=None):
         """The next message with our token (and ``match`` fields) within ``seconds``; else _Gone."""
         deadline = time.monotonic() + seconds
-        with selectors.DefaultSelector() as sel:
-            sel.register(self.proc.stdout, selectors.EVENT_READ)
-            while True:
-                while b"\n" in self.buffer:
-                    line, self.buffer = self.buffer.split(b"\n", 1)
-                    message = self._parse(line)
-                    if message is not None and all(message.get(k) == v for k, v in (match or {}).items()):
-                        return message
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    self.timed_out = True
-                    self.kill()
-                    raise _Gone("timeout", f"no answer within {seconds:.0f} s")
-                if not sel.select(left):
-                    continue
-                data = os.read(self.proc.stdout.fileno(), 1 << 16)
-                if not data:
-                    raise self._gone()
-                self.buffer += data
-                if len(self.buffer) > self._MAX_LINE:
-                    self.kill()
-                    raise _Gone("fail", "the submission flooded the grader's channel")
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                line = self.lines.get(timeout=max(left, 0.0))
+            except queue.Empty:
+                self.kill()
+                raise _Gone("timeout", f"no answer within {seconds:.0f} s") from None
+            if line is None:
+                raise self._gone()
+            message = self._parse(line)
+            if message is not None and all(message.get(k) == v for k, v in (match or {}).items()):
+                return message
 
     def _parse(self, line):
         try:
@@ -355,16 +369,20 @@ class _Child:
         except subprocess.TimeoutExpired:
             self.kill()
             code = self.proc.returncode
-        if code in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
+        cpu, killed, segv = (_signal_number(n) for n in ("SIGXCPU", "SIGKILL", "SIGSEGV"))
+        if cpu and code in (-cpu, 128 + cpu):
             return _Gone("timeout", "the CPU-time limit was reached")
-        if code in (-signal.SIGKILL, 128 + signal.SIGKILL, -signal.SIGSEGV, 128 + signal.SIGSEGV):
+        if killed and code in (-killed, 128 + killed, -segv, 128 + segv):
             return _Gone("memory", f"the process was killed (exit status {code}): out of memory or stack")
         return _Gone("exited", f"the code ended the process (exit status {code}) before answering")
 
     def kill(self):
         if self.proc.poll() is None:
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                if os.name == "posix":
+                    os.killpg(self.proc.pid, signal.SIGKILL)   # the child and anything it started
+                else:
+                    self.proc.kill()
             except (ProcessLookupError, PermissionError):
                 self.proc.kill()
         try:
@@ -598,6 +616,11 @@ def _fmt_score(x):
     return f"{x:g}"
 
 
+def _cell(text):
+    """A spreadsheet cell that is text, never a formula (a file named '=cmd()' stays a name)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def write_outputs(rows, ids, out_dir, sandbox):
     """grades.csv, grades.json and report.html in ``out_dir``."""
     out = Path(out_dir)
@@ -606,7 +629,7 @@ def write_outputs(rows, ids, out_dir, sandbox):
         writer = csv.writer(f)
         writer.writerow(["student", "file"] + list(ids) + ["score", "max"])
         for row in rows:
-            writer.writerow([row.submission.name, row.submission.path]
+            writer.writerow([_cell(row.submission.name), _cell(row.submission.path)]
                             + [_fmt_score(row.results[i].score) for i in ids]
                             + [_fmt_score(row.score), _fmt_score(row.max)])
     groups = identical_groups(rows)

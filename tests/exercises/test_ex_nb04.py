@@ -3,6 +3,8 @@
 import sys
 from collections import deque
 
+import pytest
+
 from exhelp import S, fails
 
 from tinygrad_edu import bugs
@@ -171,3 +173,22 @@ def test_bug_hunt_names_a_forward_walk():
 
 def test_bug_hunt_names_the_naive_recursion():
     fails(check_bug_hunt, buggy("naive_recursive_backward"), match=["(25", "expected (25, 19)", "order bug"])
+
+
+def test_judges_pass_only_complete_honest_observations():
+    from tinygrad_edu.exercises import EXERCISES, ExerciseFailed
+    for eid, answer in (("nb04_ex1", S.topological_sort), ("nb04_ex2", S.backward),
+                        ("nb04_ex3", S.fixed_backward)):
+        ex = EXERCISES[eid]
+        cases = ex.make_cases("tess")
+        seen = ex.observe(cases, answer)
+        assert ex.verdict(cases, seen)
+        for forged in (seen[:1], [], None, {"passed": True}):
+            with pytest.raises(ExerciseFailed, match="do not match the test cases"):
+                ex.verdict(cases, forged)
+    ex = EXERCISES["nb04_ex1"]
+    cases = ex.make_cases("tess")
+    seen = ex.observe(cases, S.topological_sort)
+    seen[0] = [-2] + seen[0]                   # a number no honest probe sends
+    with pytest.raises(ExerciseFailed):
+        ex.verdict(cases, seen)

@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 from exhelp import S, fails
 
 from tinygrad_edu.engine import Value, exp, log
@@ -121,3 +122,27 @@ def test_kink_quiz_hints_keep_the_answers_unless_asked():
         assert f"{case}: you predicted" in text
     shown = fails(check_kink_quiz, all_wrong, reveal=True, match=["the package gives 0.01", "'error'"])
     assert "reveal=True" not in shown
+
+
+def test_judges_pass_only_complete_honest_observations():
+    for eid, answer in (("nb05_ex1", S.unary_rules), ("nb05_ex2", S.softmax_nll),
+                        ("nb05_ex3", S.kink_predictions)):
+        ex = EXERCISES[eid]
+        cases = ex.make_cases("tess")
+        seen = ex.observe(cases, answer)
+        assert ex.verdict(cases, seen)
+        for forged in ([], None, [1.0]):
+            with pytest.raises(ExerciseFailed):
+                ex.verdict(cases, forged)
+    ex = EXERCISES["nb05_ex1"]
+    cases = ex.make_cases("tess")
+    seen = ex.observe(cases, S.unary_rules)
+    seen["tanh"] = seen["tanh"][:3]
+    with pytest.raises(ExerciseFailed, match="do not match the test cases"):
+        ex.verdict(cases, seen)
+    ex = EXERCISES["nb05_ex2"]
+    cases = ex.make_cases("tess")
+    seen = ex.observe(cases, S.softmax_nll)
+    seen[0]["grads"] = []
+    with pytest.raises(ExerciseFailed, match="do not match the test cases"):
+        ex.verdict(cases, seen)

@@ -50,6 +50,12 @@ def _chain(depth):
     return y
 
 
+def _same_shape(ex, cases, seen):
+    """A probe answers every case: anything else is not a submission's honest observation."""
+    if type(seen) is not list or len(seen) != len(cases):
+        fail(ex, "the observations do not match the test cases (was the checker tampered with?)")
+
+
 # -- graphs from plain specs (the same graph on both sides of the grader) -------------
 def _a_plus_a():
     a = Value(3.0, label="a")
@@ -127,9 +133,14 @@ def _judge_order(ex, spec, got):
     if type(got) is dict:
         fail(ex, f"topological_sort returned {got['too long']} items for a graph of {len(truth)} nodes",
              "keep a `visited` set so each node is listed once")
+    if type(got) is not list:
+        fail(ex, "the observations do not match the test cases (was the checker tampered with?)")
     bad = [g for g in got if type(g) is not int]
     if bad:
-        fail(ex, f"the list holds {bad[0]['not a value']} items; it should hold the Value nodes")
+        what = bad[0].get("not a value", "?") if type(bad[0]) is dict else "?"
+        fail(ex, f"the list holds {what} items; it should hold the Value nodes")
+    if any(not -1 <= g <= root for g in got):
+        fail(ex, "the observations do not match the test cases (was the checker tampered with?)")
     if len(got) > 1 and got[0] == root:
         fail(ex, "your list starts with the root", "inputs first, root last: reverse your list "
              "(append a node after all of its children are done)")
@@ -162,6 +173,7 @@ def _judge_order(ex, spec, got):
 
 @EX1.judge
 def _sort_judge(specs, seen):
+    _same_shape(EX1.id, specs, seen)
     for spec, got in zip(specs, seen):
         _judge_order(EX1.id, spec, got)
     return f"valid orders on {len(specs) - 1} random graphs and a chain 3000 deep"
@@ -243,8 +255,9 @@ def _diagnose(scenario, got):
 def _first_wrong(ex, scenario, passes):
     """(pass number, node, got, expected) of the first wrong grad, from the root back; or None."""
     truth, order = _replay(scenario, None), topological_order(_build(scenario["graph"]))
-    if len(passes) != len(truth) or any(len(p) != len(order) for p in passes):
-        fail(ex, "the probe's observations do not fit the graph")
+    if type(passes) is not list or len(passes) != len(truth) or \
+            any(type(p) is not list or len(p) != len(order) for p in passes):
+        fail(ex, "the observations do not match the test cases (was the checker tampered with?)")
     for k, (right, got) in enumerate(zip(truth, passes)):
         for n in reversed(range(len(order))):
             if not order[n].requires_grad:
@@ -315,6 +328,7 @@ def _backward_probe(scenarios, backward):
 @EX2.judge
 def _backward_judge(scenarios, seen):
     ex = EX2.id
+    _same_shape(ex, scenarios, seen)
     for scenario, passes in zip(scenarios, seen):
         wrong = _first_wrong(ex, scenario, passes)
         if wrong is None:
@@ -406,6 +420,7 @@ def _leaves_text(order, grads, names):
 def _hunt_judge(scenarios, seen):
     ex = EX3.id
     titles = {name: (title, leaves) for name, _, title, leaves in _HIDDEN}
+    _same_shape(ex, scenarios, seen)
     for scenario, passes in zip(scenarios, seen):
         wrong = _first_wrong(ex, scenario, passes)
         if wrong is None:

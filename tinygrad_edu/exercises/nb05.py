@@ -31,6 +31,12 @@ def _engine_rule(op, x, out):
     return PRIMITIVES[op](out, x)[0]
 
 
+def _same_shape(ex, cases, seen):
+    """A probe answers every case: anything else is not a submission's honest observation."""
+    if type(seen) is not list or len(seen) != len(cases):
+        fail(ex, "the observations do not match the test cases (was the checker tampered with?)")
+
+
 # -- ex1 ------------------------------------------------------------------------
 #: The classic wrong formulas, op by op: (formula(x, out), the hint that names it).
 _WRONG_RULES = {
@@ -127,9 +133,12 @@ def _unary_probe(cases, rules):
 @EX1.judge
 def _unary_judge(cases, seen):
     ex = EX1.id
+    if type(seen) is not dict:
+        _same_shape(ex, cases, None)
     for op, xs in cases.items():
         if seen.get(op) is None:
             fail(ex, f"no rule for {op!r}", f"add rules[{op!r}] = a function (x, out) -> derivative")
+        _same_shape(ex, xs, seen[op])
         points = [(x, _forward(op, x)) for x in xs]
         got = [number(ex, g, f"{op}'s derivative at x={fmt(x)}") for g, x in zip(seen[op], xs)]
         for (x, out), g in zip(points, got):
@@ -250,7 +259,10 @@ def _overflow_hint(cases, seen, logits):
 @EX2.judge
 def _nll_judge(cases, seen):
     ex = EX2.id
+    _same_shape(ex, cases, seen)
     for (logits, label), got in zip(cases, seen):
+        if type(got) is not dict:
+            _same_shape(ex, cases, None)
         where = f"logits {logits}, label {label}"
         if "not a value" in got:
             fail(ex, f"softmax_nll should return a Value (so it can be differentiated), got "
@@ -282,6 +294,7 @@ def _nll_judge(cases, seen):
             fail(ex, f"differentiating your loss raised {got['raised']}: {got['message']} for {where}",
                  "build the loss from Value operations only (exp, log, +, -)")
         ref_grads = gradients(ref, ref_in)
+        _same_shape(ex, logits, got["grads"])
         for k, g in enumerate(got["grads"]):
             g = number(ex, g, f"d loss / d z{k}")
             expected = ref_grads[ref_in[k]]
@@ -327,11 +340,11 @@ KINK_CASES = {
 
 #: What to think about for a wrong prediction, without giving the package's answer away.
 _KINK_CLUES = {
-    "relu_at_0": "relu has no derivative at its kink, so the package must pick one slope "
+    "relu_at_0": "Relu has no derivative at its kink, so the package must pick one slope "
                  "(a subgradient) between the left and right slopes; which one do libraries choose?",
     "abs_at_0": "|x| has a kink at 0: every slope in [-1, 1] is a subgradient; look at the local "
                 "rule of abs in the engine to see which one it picks",
-    "relu_minus_relu_at_0": "as a function relu(x) - relu(-x) is x, but autodiff differentiates the "
+    "relu_minus_relu_at_0": "As a function relu(x) - relu(-x) is x, but autodiff differentiates the "
                             "program, not the function: combine the package's relu slope at 0 for "
                             "both terms, with the chain rule for -x",
     "central_abs_near_0": "h is 100 times x, so the points x - h and x + h lie on opposite sides of "
@@ -386,6 +399,8 @@ def _said(p):
 def _kink_judge(cases, seen):
     ex, reveal = EX3.id, cases["reveal"]
     names = cases["cases"]
+    if type(seen) is not dict:
+        _same_shape(ex, names, None)
     if all(seen.get(case) is None for case in names):
         fail(ex, "no predictions yet", "replace each None in kink_predictions with your prediction",
              kind="not-attempted")

@@ -1,24 +1,24 @@
 """Checkers of notebook 04: pass on the solutions, fail on typical wrong answers with the right hint."""
 
-import math
 import sys
 from collections import deque
+
+import pytest
 
 from exhelp import S, fails
 
 from tinygrad_edu import bugs
 from tinygrad_edu.engine import Value, topological_order
 from tinygrad_edu.exercises import (bug_hunt_function, bug_hunt_source, check_backward, check_bug_hunt,
-                                    check_kink_quiz, check_moons, check_parameters_zero_grad,
-                                    check_softmax_nll, check_topological_sort, check_training_loop,
-                                    check_unary_rules)
+                                    check_topological_sort)
 
 from tinygrad_edu.exercises.nb04 import HUNT_BUGS
 
 
 def test_topological_sort():
     assert check_topological_sort(S.topological_sort)
-    assert check_topological_sort(topological_order)
+    assert check_topological_sort(lambda root: topological_order(root))
+    fails(check_topological_sort, topological_order, match=["engine's own", "write your own"])
 
     def recursive(root):
         order, seen = [], set()
@@ -130,3 +130,65 @@ def test_bug_hunt_source_is_per_student_and_runs():
     f, x, y = bugs.diamond()
     bug_hunt_function(student_with("assign_instead_of_accumulate"))(f)
     assert (x.grad, y.grad) == (15.0, 10.0)
+
+
+# -- issue 18 ---------------------------------------------------------------------
+def no_reset(root):
+    """Seeds and accumulates, but never resets the intermediate nodes' grads."""
+    order = topological_order(root)
+    root.grad = 1.0
+    for node in reversed(order):
+        for child, local in zip(node.children, node.local_grads()):
+            child.grad += local * node.grad
+
+
+def resets_leaves_too(root):
+    for n in topological_order(root):
+        n.grad = 0.0
+    S.backward(root)
+
+
+def test_backward_without_a_reset_fails_with_the_stale_hint():
+    # The old checker zeroed every grad and called backward once: no_reset passed.
+    fails(check_backward, no_reset, match=["stale gradients", "reset the intermediate"])
+    fails(check_backward, buggy("no_reset"), match="stale gradients")
+
+
+def test_backward_that_resets_the_leaves_is_named():
+    fails(check_backward, resets_leaves_too, match=["you reset the leaves too", "accumulate"])
+
+
+def test_backward_contract_is_value_backward_and_the_museum():
+    # The same contract as ex3 and Value.backward: leaves accumulate, intermediates show the last pass.
+    assert check_backward(buggy(None))
+    assert check_bug_hunt(buggy(None))
+    fails(check_backward, Value.backward, match="write your own")
+
+
+def test_bug_hunt_names_a_forward_walk():
+    # The old checker told a forward walk "both contributions must add up" (the accumulation hint).
+    text = fails(check_bug_hunt, buggy("wrong_order"), match=["(0, 0)", "expected (21, 16)", "forwards"])
+    assert "+=" not in text and "accumulation" not in text
+
+
+def test_bug_hunt_names_the_naive_recursion():
+    fails(check_bug_hunt, buggy("naive_recursive_backward"), match=["(25", "expected (25, 19)", "order bug"])
+
+
+def test_judges_pass_only_complete_honest_observations():
+    from tinygrad_edu.exercises import EXERCISES, ExerciseFailed
+    for eid, answer in (("nb04_ex1", S.topological_sort), ("nb04_ex2", S.backward),
+                        ("nb04_ex3", S.fixed_backward)):
+        ex = EXERCISES[eid]
+        cases = ex.make_cases("tess")
+        seen = ex.observe(cases, answer)
+        assert ex.verdict(cases, seen)
+        for forged in (seen[:1], [], None, {"passed": True}):
+            with pytest.raises(ExerciseFailed, match="do not match the test cases"):
+                ex.verdict(cases, forged)
+    ex = EXERCISES["nb04_ex1"]
+    cases = ex.make_cases("tess")
+    seen = ex.observe(cases, S.topological_sort)
+    seen[0] = [-2] + seen[0]                   # a number no honest probe sends
+    with pytest.raises(ExerciseFailed):
+        ex.verdict(cases, seen)

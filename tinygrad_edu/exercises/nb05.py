@@ -12,9 +12,11 @@ ex3  ``predictions``: a dict with your prediction for each of the five cases in
 import math
 
 from ..engine import PRIMITIVES, Value, exp, gradients, log
-from ._common import as_number, call_student, close, fail, fmt, passed, student_rng
+from ._common import call_student, close, fail, fmt, number, observed
+from ._exercise import Exercise
 
-__all__ = ["check_unary_rules", "check_softmax_nll", "check_kink_quiz", "KINK_CASES", "UNARY_DOMAINS"]
+__all__ = ["check_unary_rules", "check_softmax_nll", "check_kink_quiz", "KINK_CASES", "UNARY_DOMAINS",
+           "EXERCISES"]
 
 #: Safe input ranges for the random tests of each rule.
 UNARY_DOMAINS = {"exp": (-5.0, 5.0), "log": (0.1, 10.0), "tanh": (-3.0, 3.0), "sigmoid": (-6.0, 6.0)}
@@ -24,50 +26,137 @@ def _forward(op, x):
     return getattr(Value(x), op)().data
 
 
-def _diagnose_rule(op, student, x, out, expected):
-    """Name a known slip: x where out belongs, another op's rule, sign, the value itself."""
-    try:
-        if close(student(out, out), expected, 1e-6, 1e-12):
-            return (f"{op}: your formula uses x where the output belongs -- e.g. 1-x² instead of "
-                    f"1-{op}(x)²: the rule is in terms of out = {op}(x)")
-    except Exception:
-        pass
-    got = student(x, out)
+def _engine_rule(op, x, out):
+    """The engine's own local derivative of ``op`` (the reference)."""
+    return PRIMITIVES[op](out, x)[0]
+
+
+def _same_shape(ex, cases, seen):
+    """A probe answers every case: anything else is not a submission's honest observation."""
+    if type(seen) is not list or len(seen) != len(cases):
+        fail(ex, "the observations do not match the test cases (was the checker tampered with?)")
+
+
+# -- ex1 ------------------------------------------------------------------------
+#: The classic wrong formulas, op by op: (formula(x, out), the hint that names it).
+_WRONG_RULES = {
+    "exp": [
+        (lambda x, o: x * math.exp(x - 1),
+         "exp: x·e^(x−1) is the power rule misapplied -- it is for xⁿ with a constant n; in eˣ the "
+         "variable is the exponent, and d eˣ/dx = eˣ = out"),
+        (lambda x, o: x, "exp: your formula uses x where the output belongs: d eˣ/dx = eˣ, which is out"),
+        (lambda x, o: 1.0, "exp: a constant 1 is the slope of eˣ at 0 only; d eˣ/dx = eˣ = out everywhere"),
+    ],
+    "log": [
+        (lambda x, o: 1 / o,
+         "log: 1/out uses the output where the input belongs: d log(x)/dx = 1/x, with x the input"),
+        (lambda x, o: -1 / (x * x), "log: −1/x² is the derivative of 1/x; d log(x)/dx = 1/x"),
+    ],
+    "tanh": [
+        (lambda x, o: 1 - x * x,
+         "tanh: your formula uses x where the output belongs -- e.g. 1-x² instead of 1-tanh(x)²: "
+         "the rule is in terms of out = tanh(x)"),
+        (lambda x, o: 1 - o, "tanh: 1 − out is missing the square: d tanh(x)/dx = 1 − out²"),
+        (lambda x, o: 1 + o * o, "tanh: 1 + out² has a sign slip inside: d tanh(x)/dx = 1 − out²"),
+        (lambda x, o: 1 / math.cosh(x), "tanh: 1/cosh(x) is missing the square: 1/cosh²(x) = 1 − out²"),
+    ],
+    "sigmoid": [
+        (lambda x, o: o * (1 + o), "sigmoid: out·(1 + out) has a sign slip inside: σ'(x) = out·(1 − out)"),
+        (lambda x, o: x * (1 - x),
+         "sigmoid: your formula uses x where the output belongs -- x·(1−x) instead of "
+         "out·(1−out), with out = sigmoid(x)"),
+        (lambda x, o: 1 - o, "sigmoid: 1 − out is missing the factor out: σ'(x) = out·(1 − out)"),
+    ],
+}
+
+
+def _fits(formula, points, got):
+    """Does ``formula(x, out)`` give the student's numbers at every point?"""
+    for (x, out), g in zip(points, got):
+        try:
+            value = formula(x, out)
+        except (ArithmeticError, ValueError):
+            return False
+        if not close(g, value, 1e-6, 1e-12):
+            return False
+    return True
+
+
+def _diagnose_rule(op, points, got):
+    """Name the wrong formula that reproduces the student's numbers at every point (or None)."""
+    for formula, hint in _WRONG_RULES[op]:
+        if _fits(formula, points, got):
+            return hint
     for other in UNARY_DOMAINS:
-        if other != op:
-            o = _forward(other, x) if other != "log" or x > 0 else None
-            if o is not None and close(got, PRIMITIVES[other](o, x)[0], 1e-6, 1e-12):
-                return f"{op}: that is the derivative of {other}, not of {op}"
-            if close(got, PRIMITIVES[other](out, x)[0], 1e-6, 1e-12):
-                return f"{op}: that is the rule of {other} (applied to {op}'s output), not the rule of {op}"
-    if close(got, -expected, 1e-6, 1e-12):
+        if other == op:
+            continue
+        lo, hi = UNARY_DOMAINS[other]
+        if all(lo <= x <= hi for x, _ in points) and \
+                _fits(lambda x, o: _engine_rule(other, x, _forward(other, x)), points, got):
+            return f"{op}: that is the derivative of {other}, not of {op}"
+        if _fits(lambda x, o: _engine_rule(other, x, o), points, got):
+            return f"{op}: that is the rule of {other} (applied to {op}'s output), not the rule of {op}"
+    if _fits(lambda x, o: -_engine_rule(op, x, o), points, got):
         return f"{op}: the sign is flipped"
-    if close(got, out, 1e-9, 1e-12) and not close(out, expected, 1e-6, 1e-12):
+    if _fits(lambda x, o: o, points, got):
         return f"{op}: you returned the output {op}(x) itself, not its derivative"
-    if expected != 0 and close(got, 1 / expected, 1e-6, 1e-12):
+    if _fits(lambda x, o: 1 / _engine_rule(op, x, o), points, got):
         return f"{op}: you returned the reciprocal of the derivative"
-    return f"{op}: compare with the central difference of {op} at x"
+    return None
+
+
+EX1 = Exercise("nb05_ex1", "unary backward rules", ("unary_rules",))
+
+
+@EX1.cases
+def _unary_cases(rng, count=40):
+    """{op: [x, ...]}: the ends and middle of each op's safe domain, then random points."""
+    return {op: [lo, hi, (lo + hi) / 2] + [rng.uniform(lo, hi) for _ in range(count)]
+            for op, (lo, hi) in UNARY_DOMAINS.items()}
+
+
+@EX1.probe
+def _unary_probe(cases, rules):
+    """{op: [rule(x, out) for each x]}, or {op: None} for a missing rule."""
+    if not isinstance(rules, dict):
+        fail(EX1.id, f"rules should be a dict like {{'tanh': tanh_rule, ...}}, got {type(rules).__name__}")
+    seen = {}
+    for op, xs in cases.items():
+        if op not in rules:
+            seen[op] = None
+            continue
+        seen[op] = [observed(call_student(EX1.id, rules[op], x, _forward(op, x), what=f"rules[{op!r}]"))
+                    for x in xs]
+    return seen
+
+
+@EX1.judge
+def _unary_judge(cases, seen):
+    ex = EX1.id
+    if type(seen) is not dict:
+        _same_shape(ex, cases, None)
+    for op, xs in cases.items():
+        if seen.get(op) is None:
+            fail(ex, f"no rule for {op!r}", f"add rules[{op!r}] = a function (x, out) -> derivative")
+        _same_shape(ex, xs, seen[op])
+        points = [(x, _forward(op, x)) for x in xs]
+        got = [number(ex, g, f"{op}'s derivative at x={fmt(x)}") for g, x in zip(seen[op], xs)]
+        for (x, out), g in zip(points, got):
+            expected = _engine_rule(op, x, out)
+            if close(g, expected, 1e-6, 1e-12):
+                continue
+            numeric = (_forward(op, x + 1e-6) - _forward(op, x - 1e-6)) / 2e-6
+            hint = _diagnose_rule(op, points, got) or (
+                f"{op}: at x={fmt(x)} your rule is off by {fmt(g - expected)}; write d {op}(x)/dx "
+                f"on paper, then compare your formula with the central difference {fmt(numeric)} there")
+            fail(ex, f"{op}'(x) at x={fmt(x)} (out={fmt(out)}): got {fmt(g)}, expected {fmt(expected)} "
+                     f"(central difference {fmt(numeric)})", hint)
+    return f"exp, log, tanh, sigmoid rules right on {len(next(iter(cases.values())))} inputs each"
 
 
 def check_unary_rules(rules, count=40):
     """ex1: random inputs in safe domains, relative error below 1e-6, named wrong formulas."""
-    ex = "nb05_ex1"
-    if not isinstance(rules, dict):
-        fail(ex, f"rules should be a dict like {{'tanh': tanh_rule, ...}}, got {type(rules).__name__}")
-    rng = student_rng(ex)
-    for op, (lo, hi) in UNARY_DOMAINS.items():
-        if op not in rules:
-            fail(ex, f"no rule for {op!r}", f"add rules[{op!r}] = a function (x, out) -> derivative")
-        rule = rules[op]
-        for x in [lo, hi, (lo + hi) / 2] + [rng.uniform(lo, hi) for _ in range(count)]:
-            out = _forward(op, x)
-            expected = PRIMITIVES[op](out, x)[0]          # the engine's own rule
-            numeric = (_forward(op, x + 1e-6) - _forward(op, x - 1e-6)) / 2e-6
-            got = as_number(ex, call_student(ex, rule, x, out, what=f"rules[{op!r}]"), f"{op}'s derivative")
-            if not close(got, expected, 1e-6, 1e-12):
-                fail(ex, f"{op}'(x) at x={fmt(x)} (out={fmt(out)}): got {fmt(got)}, expected {fmt(expected)} "
-                         f"(central difference {fmt(numeric)})", _diagnose_rule(op, rule, x, out, expected))
-    return passed(ex, f"exp, log, tanh, sigmoid rules right on {count + 3} inputs each")
+    return EX1.check(rules, count=count)
 
 
 # -- ex2 ------------------------------------------------------------------------
@@ -78,49 +167,147 @@ def _reference_loss(logits, label):
     return log(sum((exp(s) for s in shifted), Value(0.0, requires_grad=False))) - shifted[label]
 
 
+#: Logits that are big but close together: any constant shift near them keeps exp finite.
+_CLOSE_BIG = [([1000.0, 999.0, 998.0], 0), ([-800.0, -802.0, -801.0], 2)]
+#: Logits spread wide: only a shift by the largest keeps every exp(z - shift) <= 1.
+_SPREAD = [([1000.0, -1000.0], 0), ([1000.0, -1000.0], 1), ([-1000.0, 0.0, 1000.0], 1),
+           ([3.0, 800.0, -750.0], 2)]
+
+
 def _softmax_cases(rng):
-    cases = [([1.0, 2.0, 0.5, -1.0], 1), ([1000.0, 999.0, 998.0], 0), ([-800.0, -802.0, -801.0], 2),
-             ([0.0, 0.0], 1)]
+    cases = [([1.0, 2.0, 0.5, -1.0], 1)] + _CLOSE_BIG + [([0.0, 0.0], 1)] + _SPREAD
+    for _ in range(2):                  # spread wide, at random
+        k = rng.randint(2, 5)
+        logits = [round(rng.uniform(-4, 4), 2) for _ in range(k)]
+        logits[rng.randrange(k)] = round(rng.uniform(700, 1000), 1)
+        logits[rng.randrange(k)] = round(-rng.uniform(700, 1000), 1)
+        cases.append((logits, rng.randrange(k)))
     for _ in range(15):
         k = rng.randint(2, 6)
         cases.append(([round(rng.uniform(-4, 4), 2) for _ in range(k)], rng.randrange(k)))
     return cases
 
 
-def check_softmax_nll(softmax_nll):
-    """ex2: the loss and d loss / d logits (engine reference, tolerance 1e-9), big logits included."""
-    ex = "nb05_ex2"
-    rng = student_rng(ex)
-    for logits, label in _softmax_cases(rng):
+EX2 = Exercise("nb05_ex2", "softmax + NLL", ("softmax_nll",))
+
+
+@EX2.cases
+def _nll_cases(rng):
+    """[[logits, label], ...]: a small example, big logits close together, logits spread wide, random."""
+    return [[logits, label] for logits, label in _softmax_cases(rng)]
+
+
+@EX2.probe
+def _nll_probe(cases, softmax_nll):
+    """Per case: {"loss", "grads"} (d loss / d logits by the engine), or what went wrong."""
+    seen = []
+    for logits, label in cases:
+        xs = [Value(z, label=f"z{k}") for k, z in enumerate(logits)]
+        try:
+            loss = softmax_nll(xs, label)
+        except NotImplementedError:
+            fail(EX2.id, "softmax_nll is not written yet (it raised NotImplementedError)",
+                 "replace the `raise NotImplementedError` line with your code", kind="not-attempted")
+        except (MemoryError, RecursionError):
+            raise
+        except Exception as err:           # noqa: BLE001 - overflow and friends are observations here
+            seen.append({"raised": type(err).__name__, "message": str(err)[:200]})
+            continue
+        if not isinstance(loss, Value):
+            seen.append({"not a value": type(loss).__name__})
+            continue
+        value = observed(loss.data)
+        if type(value) is not float or not math.isfinite(value):
+            seen.append({"loss": value})        # judged on the loss alone: nothing to differentiate
+            continue
+        try:
+            grads = gradients(loss, xs)
+            seen.append({"loss": value, "grads": [observed(grads[x]) for x in xs]})
+        except (MemoryError, RecursionError):
+            raise
+        except Exception as err:           # noqa: BLE001
+            seen.append({"loss": value, "raised": type(err).__name__,
+                         "message": str(err)[:200]})
+    return seen
+
+
+def _is_right(logits, label, got):
+    """Loss and gradients of one observation match the engine reference."""
+    if "grads" not in got or type(got["loss"]) is not float:
+        return False
+    ref_in = [Value(z) for z in logits]
+    ref = _reference_loss(ref_in, label)
+    ref_grads = gradients(ref, ref_in)
+    return close(got["loss"], ref.data, 1e-9, 1e-9) and all(
+        type(g) is float and close(g, ref_grads[r], 1e-9, 1e-9) for g, r in zip(got["grads"], ref_in))
+
+
+def _overflow_hint(cases, seen, logits):
+    """Overflow: no shift at all, or a shift by a logit other than the largest?"""
+    close_big = [(case, got) for case, got in zip(cases, seen) if case[0] in [z for z, _ in _CLOSE_BIG]]
+    spread = max(logits) - min(logits)
+    if spread > 700 and all(_is_right(z, k, got) for (z, k), got in close_big):
+        return ("shift by the max: big logits close together work, but these are spread "
+                f"{fmt(spread)} apart, so exp(z - shift) overflows for a shift other than the largest "
+                "logit (e.g. the smallest or the mean); with m = max(z), every z - m <= 0: "
+                "loss = m + log Σ exp(z_i - m) - z_label")
+    return ("exp of a big logit overflows (or underflows to log 0): subtract the largest logit first "
+            "(softmax does not change when every logit moves by the same amount): "
+            "loss = m + log Σ exp(z_i - m) - z_label with m = max(z)")
+
+
+@EX2.judge
+def _nll_judge(cases, seen):
+    ex = EX2.id
+    _same_shape(ex, cases, seen)
+    for (logits, label), got in zip(cases, seen):
+        if type(got) is not dict:
+            _same_shape(ex, cases, None)
+        where = f"logits {logits}, label {label}"
+        if "not a value" in got:
+            fail(ex, f"softmax_nll should return a Value (so it can be differentiated), got "
+                     f"{got['not a value']}", "build the loss from Value operations (exp, log, +, -)")
+        if "loss" not in got:
+            fail(ex, f"softmax_nll raised {got['raised']}: {got['message']} for {where}",
+                 _overflow_hint(cases, seen, logits))
+        loss = number(ex, got["loss"], "the loss")
         ref_in = [Value(z) for z in logits]
         ref = _reference_loss(ref_in, label)
-        ref_grads = gradients(ref, ref_in)
-        xs = [Value(z, label=f"z{k}") for k, z in enumerate(logits)]
-        loss = call_student(ex, softmax_nll, xs, label, what="softmax_nll")
-        if not isinstance(loss, Value):
-            fail(ex, f"softmax_nll should return a Value (so it can be differentiated), got "
-                     f"{type(loss).__name__}", "build the loss from Value operations (exp, log, +, -)")
-        where = f"logits {logits}, label {label}"
-        if not math.isfinite(loss.data):
-            fail(ex, f"loss is {fmt(loss.data)} for {where}",
-                 "exp of a big logit overflows: subtract the largest logit first "
-                 "(softmax does not change when every logit moves by the same amount)")
-        if not close(loss.data, ref.data, 1e-9, 1e-9):
-            hint = "the loss is -log(p[label]) with p = softmax(logits)"
-            if close(loss.data, -ref.data, 1e-9, 1e-9):
+        if not math.isfinite(loss):
+            fail(ex, f"loss is {fmt(loss)} for {where}", _overflow_hint(cases, seen, logits))
+        if not close(loss, ref.data, 1e-9, 1e-9):
+            m = max(logits)
+            hint = ("the loss is -log(p[label]) with p = softmax(logits): "
+                    "loss = m + log Σ exp(z_i - m) - z_label, m = max(z)")
+            if close(loss, -ref.data, 1e-9, 1e-9):
                 hint = "the sign: the loss is minus the log-probability (it is >= 0)"
+            elif close(loss, ref.data - m, 1e-9, 1e-9):
+                hint = ("the shift must cancel: you took log Σ exp(z_i - m) but subtracted the unshifted "
+                        "z_label; use the shifted logit z_label - m there too (or add m back)")
+            elif close(loss, ref.data + logits[label], 1e-9, 1e-9):
+                hint = "you left out the label's term: loss = log Σ exp(z_i) - z_label (shifted by the max)"
             for k in range(len(logits)):
-                if k != label and close(loss.data, ref.data + logits[label] - logits[k], 1e-9, 1e-9):
+                if k != label and close(loss, ref.data + logits[label] - logits[k], 1e-9, 1e-9):
                     hint = f"you used logit {k}; the label picks logit {label}"
-            fail(ex, f"loss for {where}: got {fmt(loss.data)}, expected {fmt(ref.data)}", hint)
-        got = gradients(loss, xs)
-        for k, x in enumerate(xs):
-            if not close(got[x], ref_grads[ref_in[k]], 1e-9, 1e-9):
-                fail(ex, f"d loss / d z{k} for {where}: got {fmt(got[x])}, expected "
-                         f"{fmt(ref_grads[ref_in[k]])}",
+            fail(ex, f"loss for {where}: got {fmt(loss)}, expected {fmt(ref.data)}", hint)
+        if "grads" not in got:
+            fail(ex, f"differentiating your loss raised {got['raised']}: {got['message']} for {where}",
+                 "build the loss from Value operations only (exp, log, +, -)")
+        ref_grads = gradients(ref, ref_in)
+        _same_shape(ex, logits, got["grads"])
+        for k, g in enumerate(got["grads"]):
+            g = number(ex, g, f"d loss / d z{k}")
+            expected = ref_grads[ref_in[k]]
+            if not close(g, expected, 1e-9, 1e-9):
+                fail(ex, f"d loss / d z{k} for {where}: got {fmt(g)}, expected {fmt(expected)}",
                      "the gradient should be softmax minus the one-hot label; did you take "
                      ".data somewhere (that cuts the graph)?")
-    return passed(ex, "loss and gradients right (big logits too)")
+    return "loss and gradients right (big and widely spread logits too)"
+
+
+def check_softmax_nll(softmax_nll):
+    """ex2: the loss and d loss / d logits (engine reference, tolerance 1e-9), big and spread logits."""
+    return EX2.check(softmax_nll)
 
 
 # -- ex3: predict then run -----------------------------------------------------
@@ -151,6 +338,21 @@ KINK_CASES = {
                             "(NaN, or an error in this package)"),
 }
 
+#: What to think about for a wrong prediction, without giving the package's answer away.
+_KINK_CLUES = {
+    "relu_at_0": "Relu has no derivative at its kink, so the package must pick one slope "
+                 "(a subgradient) between the left and right slopes; which one do libraries choose?",
+    "abs_at_0": "|x| has a kink at 0: every slope in [-1, 1] is a subgradient; look at the local "
+                "rule of abs in the engine to see which one it picks",
+    "relu_minus_relu_at_0": "As a function relu(x) - relu(-x) is x, but autodiff differentiates the "
+                            "program, not the function: combine the package's relu slope at 0 for "
+                            "both terms, with the chain rule for -x",
+    "central_abs_near_0": "h is 100 times x, so the points x - h and x + h lie on opposite sides of "
+                          "the kink: work out (|x + h| - |x - h|) / 2h by hand",
+    "sqrt_of_square_at_0": "sqrt'(0) is infinite and (x²)' is 0 at 0: what does this package do "
+                           "with inf · 0 -- a number, NaN, or an error?",
+}
+
 
 def _truth(case):
     try:
@@ -168,26 +370,83 @@ def _same(prediction, truth):
     return close(prediction, truth, 1e-6, 1e-9)
 
 
-def check_kink_quiz(predictions):
-    """ex3: each prediction against what the package actually does, with the explanation."""
-    ex = "nb05_ex3"
+EX3 = Exercise("nb05_ex3", "kink quiz", ("kink_predictions",), parts=len(KINK_CASES))
+
+
+@EX3.cases
+def _kink_cases(rng, reveal=False):
+    """The five questions (fixed: a quiz), and whether the student asked to see the answers."""
+    return {"cases": list(KINK_CASES), "reveal": bool(reveal)}
+
+
+@EX3.probe
+def _kink_probe(cases, predictions):
+    """{case: a number, {"text": str}, or None when there is no prediction}."""
     if not isinstance(predictions, dict):
-        fail(ex, f"predictions should be a dict with keys {', '.join(KINK_CASES)}")
+        fail(EX3.id, f"predictions should be a dict with keys {', '.join(KINK_CASES)}")
+    seen = {}
+    for case in cases["cases"]:
+        p = predictions.get(case)
+        seen[case] = None if p is None else {"text": p[:40]} if isinstance(p, str) else observed(p)
+    return seen
+
+
+def _said(p):
+    return repr(p["text"]) if type(p) is dict and "text" in p else fmt(p)
+
+
+@EX3.judge
+def _kink_judge(cases, seen):
+    ex, reveal = EX3.id, cases["reveal"]
+    names = cases["cases"]
+    if type(seen) is not dict:
+        _same_shape(ex, names, None)
+    if all(seen.get(case) is None for case in names):
+        fail(ex, "no predictions yet", "replace each None in kink_predictions with your prediction",
+             kind="not-attempted")
     wrong = []
-    for case, (question, _, why) in KINK_CASES.items():
-        if case not in predictions:
-            fail(ex, f"no prediction for {case!r} ({question})")
-        p = predictions[case]
-        if not isinstance(p, str):
-            p = as_number(ex, p, f"predictions[{case!r}]")
-        truth = _truth(case)
-        if not _same(p, truth):
-            said = repr(p) if isinstance(p, str) else fmt(p)
+    for case in names:
+        question, _, why = KINK_CASES[case]
+        p, truth = seen.get(case), _truth(case)
+        if p is None:
+            wrong.append(f"no prediction for {case!r} ({question})")
+            continue
+        if type(p) is dict and "not a number" in p:
+            wrong.append(f"{case}: {p['not a number']} is not a prediction (a number, float('nan') or "
+                         "\"error\")")
+            continue
+        guess = p["text"] if type(p) is dict else number(ex, p, f"predictions[{case!r}]")
+        if isinstance(guess, str) and not isinstance(truth, str):
+            try:                       # "0.01" or "nan" written as a string still means the number
+                guess = float(guess)
+            except ValueError:
+                pass
+        if _same(guess, truth):
+            continue
+        if reveal:
             does = repr(truth) if isinstance(truth, str) else fmt(truth)
-            wrong.append(f"{case}: you predicted {said}, the package gives {does}. {why}")
+            wrong.append(f"{case}: you predicted {_said(p)}, the package gives {does}. {why}")
+        else:
+            wrong.append(f"{case}: you predicted {_said(p)}, but that is not the package's answer. "
+                         f"{_KINK_CLUES[case]}")
     if wrong:
-        fail(ex, f"{len(wrong)} of {len(KINK_CASES)} predictions differ:\n    " + "\n    ".join(wrong))
-    for case, (question, _, why) in KINK_CASES.items():
-        truth = _truth(case)
-        print(f"  {question}: {truth if isinstance(truth, str) else fmt(truth)} -- {why}")
-    return passed(ex, "all five predictions match the package")
+        right = len(names) - len(wrong)
+        fail(ex, f"{len(wrong)} of {len(names)} predictions differ:\n    " + "\n    ".join(wrong),
+             "" if reveal else "think each one through again; in the notebook, "
+             "check_kink_quiz(kink_predictions, reveal=True) shows the answers once you have tried",
+             earned=right / len(names))
+    lines = [f"  {KINK_CASES[c][0]}: {fmt(_truth(c)) if not isinstance(_truth(c), str) else _truth(c)} "
+             f"-- {KINK_CASES[c][2]}" for c in names]
+    return f"all {len(names)} predictions match the package\n" + "\n".join(lines)
+
+
+def check_kink_quiz(predictions, reveal=False):
+    """ex3: each prediction against what the package actually does.
+
+    A wrong prediction gets a clue, not the answer; ``reveal=True`` shows the package's
+    answers and why, once you have tried.
+    """
+    return EX3.check(predictions, reveal=reveal)
+
+
+EXERCISES = (EX1, EX2, EX3)

@@ -211,3 +211,18 @@ def test_softplus_checker_says_not_written_yet_for_a_stub():
         raise NotImplementedError()
 
     fails(check_softplus_primitive, softplus, lambda g, ans, x: g, match="not written yet")
+
+
+@pytest.mark.parametrize("exercise", ["nb10_ex1", "nb10_ex2", "nb10_ex3"])
+@pytest.mark.parametrize("forged", [[], {}, "passed", [{"hv": [1.0]}], None])
+def test_a_forged_report_that_does_not_fit_the_cases_gets_no_marks(exercise, forged):
+    # A probe patched by the submission can send anything; a report of fewer cases than were
+    # asked must not be judged on what little it holds.
+    ex = {e.id: e for e in nb10.EXERCISES}[exercise]
+    cases = ex.make_cases("ada")
+    with pytest.raises(ExerciseFailed, match="does not match the cases"):
+        ex.verdict(cases, forged)
+    if isinstance(cases, list):
+        honest = ex.observe(cases, *[getattr(S, name) for name in ex.names])
+        with pytest.raises(ExerciseFailed, match="does not match the cases"):
+            ex.verdict(cases, honest[:1])

@@ -52,6 +52,18 @@ class _SweepCounter:
         engine.remove_observer(self)
 
 
+def _one_per_case(ex, cases, seen, keys=()):
+    """The probe's report, checked to hold one observation (a dict with ``keys``) per case.
+
+    A report that does not fit (a probe patched by the submission) gets no marks: ``zip``
+    alone would silently judge fewer cases than were asked.
+    """
+    if type(seen) is not list or len(seen) != len(cases) or \
+            any(type(obs) is not dict or any(k not in obs for k in keys) for obs in seen):
+        fail(ex, "the probe's report does not match the cases (was the checker patched?)")
+    return zip(cases, seen)
+
+
 def _is_library(answer, name):
     """True when the answer is tinygrad_edu's own ``name`` (not the student's)."""
     from .. import transforms
@@ -230,7 +242,8 @@ def _hvp_diagnosis(got, f, x, v, H, exact, scale, f_calls):
     if like([-e for e in exact]):
         return "a sign slip: you returned −H·v"
     if like([sum(row) for row in H]):
-        return "v ignored: that is H·(1, …, 1), the gradient of Σ∇f; differentiate ∇f·v, the dot product with v"
+        return ("v ignored: that is H·(1, …, 1), the gradient of Σ∇f; differentiate ∇f·v, the dot "
+                "product with v")
     if like([sum(row[j] * x[j] for j in range(n)) for row in H]):
         return "that is H·x: dot the gradient with v, not with x"
     if like([sum(a * b for a, b in zip(grad, v))] * n):
@@ -246,7 +259,7 @@ def _hvp_diagnosis(got, f, x, v, H, exact, scale, f_calls):
 @EX1.judge
 def _hvp_judge(cases, seen):
     ex = EX1.id
-    for case, obs in zip(cases, seen):
+    for case, obs in _one_per_case(ex, cases, seen, ("hv", "reverse", "f_calls")):
         f, x, v = _hvp_function(case["f"]), case["x"], case["v"]
         n = len(x)
         where = f"{case['name']} at x={_vec(x)}, v={_vec(v)}"
@@ -261,7 +274,7 @@ def _hvp_judge(cases, seen):
             hint = _hvp_diagnosis(got, f, x, v, H, exact, scale, obs["f_calls"])
             shown, wanted = _digits(got, exact)
             fail(ex, f"{where}: got {_vec(shown)}, expected {_vec(wanted)}", hint)
-        if n > 3 and obs["reverse"] > 3:
+        if n > 3 and number(ex, obs["reverse"], "the count of reverse sweeps") > 3:
             fail(ex, f"{where}: hvp ran {obs['reverse']} reverse sweeps for n={n}",
                  "you formed the n×n Hessian (one sweep per row); an HVP needs 2 sweeps whatever n: "
                  "the gradient of (∇f · v)")
@@ -345,7 +358,8 @@ def _jacobian_part(ex, seen, J, point):
         return (f"jacobian_value should be a {n}×{n} list of rows", "rows = outputs, columns = inputs")
     odd = [x for row in seen for x in row if type(x) not in (int, float)]
     if odd:
-        return (f"jacobian_value entries should be numbers, got {_shown(odd[0])}", "rows of numbers: [[.., ..], [.., ..]]")
+        return (f"jacobian_value entries should be numbers, got {_shown(odd[0])}",
+                "rows of numbers: [[.., ..], [.., ..]]")
     got = seen
     wrong = [(i, j) for i in range(n) for j in range(n) if not close(got[i][j], J[i][j], 1e-6, 1e-9)]
     if not wrong:
@@ -410,6 +424,8 @@ def _choice_part(seen):
 def _elementwise_judge(case, seen):
     """Three independent parts: the Jacobian, elementwise_grad, the explanation (1/3 each)."""
     ex, point = EX2.id, case["point"]
+    if type(seen) is not dict or any(k not in seen for k in ("egrad", "jacobian", "choice")):
+        fail(ex, "the probe's report does not match the cases (was the checker patched?)")
     J = _jacobian_x_times_sum(point)
     n = len(J)
     columns = [sum(J[i][j] for i in range(n)) for j in range(n)]
@@ -577,8 +593,8 @@ def _nested_structures(rng):
     return [
         ("(w, (b, c))", (r(), (r(), r())), {"kind": "w²·b + sin c"}),
         ("{'w', 'x'}", {"w": r(), "x": r()}, {"kind": "w·x²"}),
-        ("a layer and a bias", {"layer": [r() for _ in range(rng.randint(2, 3))], "bias": (r(), {"scale": r(0.5, 1.5)})},
-         None),
+        ("a layer and a bias",
+         {"layer": [r() for _ in range(rng.randint(2, 3))], "bias": (r(), {"scale": r(0.5, 1.5)})}, None),
         ("a list of a 1-tuple, a dict and a number", [(r(),), {"k": [r(), r()]}, r()], None),
         ("a tuple of a dict and nested lists", ({"a": r(), "b": (r(), r())}, [r(), [r()]]), None),
         ("two inputs with the same value", {"left": [twin, r()], "right": (r(), twin)}, None),
@@ -697,7 +713,9 @@ def _nested_diagnosis(got, expected, inputs, paths):
 @EX3.judge
 def _nested_judge(cases, seen):
     ex = EX3.id
-    for case, obs in zip(cases, seen):
+    for case, obs in _one_per_case(ex, cases, seen):
+        if "raised" not in obs and "tree" not in obs:
+            fail(ex, "the probe's report does not match the cases (was the checker patched?)")
         name, expected_tree = case["name"], case["params"]
         params = decode_tree(expected_tree)
         if "raised" in obs:

@@ -14,6 +14,14 @@ def _no_create_graph(f, x, v):
     return [float(getattr(h[xi], "data", h[xi])) for xi in xs]
 
 
+def _backward_without_create_graph(f, x, v):
+    xs = [Value(a) for a in x]
+    f(xs).backward()                                        # x.grad: numbers, no graph
+    gv = sum((xi.grad * vi for xi, vi in zip(xs, v)), Value(0.0, requires_grad=False))
+    gv.backward()                                           # a constant: adds nothing
+    return [float(xi.grad) for xi in xs]
+
+
 def _gradient_only(f, x, v):
     xs = [Value(a) for a in x]
     g = gradients(f(xs), xs)
@@ -145,7 +153,9 @@ def _grad_before_backward(f, params):
 J = S.jacobian_value
 MISTAKES = [
     Mistake("nb10_ex1", "no create_graph", _no_create_graph, named=["create_graph", "constant"]),
-    Mistake("nb10_ex1", "returns the gradient", _gradient_only, named="that is ∇f(x)"),
+    Mistake("nb10_ex1", "backward() without create_graph", _backward_without_create_graph,
+            named=["that is ∇f(x)", "without create_graph=True"]),
+    Mistake("nb10_ex1", "returns the gradient", _gradient_only, named=["that is ∇f(x)", "stopped after the first sweep"]),
     Mistake("nb10_ex1", "no reset between the sweeps", _no_reset, named=["∇f(x) + H·v", "reset"]),
     Mistake("nb10_ex1", "v ignored", _ignores_v, named="v ignored"),
     Mistake("nb10_ex1", "dot with x instead of v", _dots_with_x, named="that is H·x"),

@@ -235,7 +235,10 @@ def _hvp_diagnosis(got, f, x, v, H, exact, scale, f_calls):
                 "gives plain numbers, so ∇f·v does not depend on x; pass create_graph=True to the first "
                 "gradients(...) / backward(...)")
     if like(grad):
-        return "that is ∇f(x); H·v differentiates the scalar ∇f(x)·v once more"
+        return ("that is ∇f(x): either you stopped after the first sweep, or the second one added nothing "
+                "because ∇f was built without create_graph=True (plain numbers: a constant, whose derivative "
+                "is 0). H·v is the gradient of the scalar ∇f(x)·v, with ∇f from backward(create_graph=True) "
+                "or gradients(..., create_graph=True)")
     if like([a + b for a, b in zip(grad, exact)]):
         return ("that is ∇f(x) + H·v: x.grad still held ∇f from the first backward when the second one "
                 "added H·v; reset the leaves' grads (x.grad = 0) between the sweeps, or use gradients(...)")

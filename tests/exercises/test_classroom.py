@@ -37,6 +37,7 @@ EXPECTED = {
     "sys_exit_in_exercise": ("exited", "pass", "exited"),
     "keyboard_interrupt": ("exited",) * 3,
     "patch_the_grader": (None, None, None),          # None: anything but a pass
+    "empty_report": ("fail", "fail", "fail"),
     "forge_the_channel": ("fail", "not-attempted", "not-attempted"),
     "import_the_answers": ("cannot-load",) * 3,
     "read_the_key": ("not-attempted",) * 3,

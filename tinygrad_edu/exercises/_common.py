@@ -201,3 +201,15 @@ def number(exercise, seen, what):
     if type(seen) is dict and "not a number" in seen:
         fail(exercise, f"{what} should be a number, got {seen['not a number']}")
     fail(exercise, f"{what} should be a number, got {seen!r:.60}")
+
+
+def observations(exercise, seen, count, width=None):
+    """The probe's list of ``count`` observations (each a list of ``width``), or a failure.
+
+    A judge must never let a short or missing report pass: ``zip`` would judge nothing.
+    """
+    if type(seen) is not list or len(seen) != count or (
+            width is not None and any(type(row) is not list or len(row) != width for row in seen)):
+        fail(exercise, f"the checker got {type(seen).__name__} observations of the wrong shape "
+                       f"(expected {count}); was the grader tampered with?")
+    return seen

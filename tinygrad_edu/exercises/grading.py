@@ -652,7 +652,7 @@ def write_outputs(rows, ids, out_dir, sandbox):
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w.])")
 
 
-def common_mistakes(rows, eid, top=3):
+def common_mistakes(rows, eid, top=5):
     """The most frequent (hint, count) among failures of one exercise.
 
     Numbers are masked (``#``) so the same mistake counts once per student whatever their

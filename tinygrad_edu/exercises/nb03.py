@@ -11,7 +11,7 @@ ex3  ``class MyValue(BareValue)`` adding ``__radd__``, ``__rsub__``, ``__rtruedi
 """
 
 from ..engine import Value
-from ._common import call_student, close, fail, fmt, number, observed
+from ._common import call_student, close, fail, fmt, number, observations, observed
 from ._exercise import Exercise
 
 __all__ = ["check_mul_backward", "check_manual_grads", "check_reflected_ops", "BareValue",
@@ -52,7 +52,7 @@ def _mul_probe(cases, mul_backward):
 @EX1.judge
 def _mul_judge(cases, seen):
     ex = EX1.id
-    for (a, b, same, g, prior), (x_grad, y_grad, returned) in zip(cases, seen):
+    for (a, b, same, g, prior), (x_grad, y_grad, returned) in zip(cases, observations(ex, seen, len(cases), 3)):
         local = (Value(a) * Value(b)).local_grads()          # the engine's rule: (d/dx, d/dy)
         where = f"x=y={fmt(a)} (x*x, one Value used twice)" if same else f"x={fmt(a)}, y={fmt(b)}"
         x_grad = number(ex, x_grad, "x.grad")
@@ -145,6 +145,8 @@ def _manual_probe(values, grads):
 def _manual_judge(values, seen):
     """Node by node from the output back (L, d, f, c, e, a, b)."""
     ex = EX2.id
+    if type(seen) is not dict:
+        fail(ex, "the checker got observations of the wrong shape; was the grader tampered with?")
     nodes = manual_graph(*values)
     for name in _NODES:
         if seen.get(name) is None:
@@ -258,8 +260,10 @@ def _reflected_probe(xs, cls):
 @EX3.judge
 def _reflected_judge(xs, seen):
     ex = EX3.id
-    for (text, _, plain, method), row in zip(_REFLECTED, seen):
-        for x0, got in zip(xs, row):
+    for (text, _, plain, method), row in zip(_REFLECTED, observations(ex, seen, len(_REFLECTED))):
+        for x0, got in zip(xs, observations(ex, row, len(xs))):
+            if type(got) is not dict:
+                fail(ex, "the checker got observations of the wrong shape; was the grader tampered with?")
             if "raised" in got:
                 if got["raised"] == "TypeError":
                     hint = (f"define {method}(self, other): Python calls it for `{text}` because the "

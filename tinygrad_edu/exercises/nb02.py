@@ -28,6 +28,15 @@ __all__ = ["check_chain_links", "check_chain_derivative", "check_path_sum", "cha
 LINKS = ("du/dx", "dv/du", "dw/dv", "df/dw")
 
 
+def _pair(got, expected):
+    """Two numbers shown with just enough digits to tell them apart: ('17.39700001', '17.397')."""
+    for digits in range(6, 17):
+        a, b = f"{got:.{digits}g}", f"{expected:.{digits}g}"
+        if a != b:
+            return a, b
+    return fmt(got), fmt(expected)
+
+
 def chain_instance(student_id=None):
     """This student's (n, m, x) for notebook 02 (same id, same instance)."""
     rng = student_rng("nb02", student_id)
@@ -174,7 +183,8 @@ def _links_judge(instances, seen):
             hint = _instance_slip(link, instances, values) or (
                 f"a link is the derivative of {link[1]} wrt {link[4]} alone, evaluated at "
                 f"{link[4]} = {fmt(inner.data)}")
-            fail(ex, f"{link} wrong for n={n}, m={m}, x={x}: got {fmt(g)}, expected {fmt(links[link])}", hint)
+            shown = _pair(g, links[link])
+            fail(ex, f"{link} wrong for n={n}, m={m}, x={x}: got {shown[0]}, expected {shown[1]}", hint)
     return f"all four links right on {len(instances)} instances (first: n, m, x = {tuple(instances[0])})"
 
 
@@ -260,7 +270,9 @@ def _derivative_judge(instances, seen):
                     for v, inst in zip(values, instances)):
                 hint = ("your values are close but not exact, as a finite difference would be: multiply "
                         "the four links instead (the chain rule is exact)")
-        fail(ex, f"f'({x}) for n={n}, m={m}: got {fmt(got)}, the central difference gives {fmt(expected)}", hint)
+        shown = _pair(got, exact)
+        fail(ex, f"f'({x}) for n={n}, m={m}: got {shown[0]}, the central difference gives {fmt(expected)}"
+                 + (f" (exactly {shown[1]})" if shown[1] != fmt(expected) else ""), hint)
     return f"f' is exact on {len(instances)} instances"
 
 
@@ -357,6 +369,8 @@ _WRONG_ALGORITHMS = [
      "a node with several consumers adds what each sends: use += (with = only the last one counts)"),
     ("first consumer only", lambda e, s, t: _accumulate(e, s, t, 1.0, lambda a, b: a * b, lambda xs: xs[0]),
      "a node with several consumers adds what each sends: use += (only one consumer counted)"),
+    ("multiply the consumers", lambda e, s, t: _accumulate(e, s, t, 1.0, lambda a, b: a * b, math.prod),
+     "what a node's consumers send adds up (you multiplied it): sum over consumers, multiply along an edge"),
     ("count paths", lambda e, s, t: float(len(_paths(e, s, t))),
      "you counted the paths: multiply the edge weights along each path, then add"),
 ]

@@ -135,3 +135,16 @@ def test_gradient_F_is_exact_at_random_points_and_names_slips():
     with pytest.raises(ExerciseFailed) as info:
         check_gradient_F(lambda a, b, c: (2 * a * b, a * a - 1 / c, c * math.exp(c - 1) + b / c ** 2))
     assert info.value.earned == pytest.approx(2 / 3) and "power rule does not apply" in str(info.value)
+
+
+@pytest.mark.parametrize("exercise_id", ["nb01_ex1", "nb01_ex2", "nb01_ex3"])
+def test_forged_observations_never_pass(exercise_id):
+    # In the class grader the probe runs beside the student's code: a patched probe can send
+    # anything.  Too few observations (nothing to check) or odd shapes must fail, not pass.
+    ex = EXERCISES[exercise_id]
+    cases = ex.make_cases("mallory")
+    right = ex.observe(cases, *[getattr(S, name) for name in ex.names])
+    assert ex.verdict(cases, right)
+    for forged in ([], right[:1], {"passed": True}, None, [None] * len(right), [[]] * len(right)):
+        with pytest.raises(ExerciseFailed):
+            ex.verdict(cases, forged)

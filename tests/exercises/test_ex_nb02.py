@@ -2,9 +2,11 @@
 
 import math
 
+import pytest
 from exhelp import S, fails
 
-from tinygrad_edu.exercises import EXERCISES, chain_instance, check_chain_derivative, check_chain_links, check_path_sum
+from tinygrad_edu.exercises import (EXERCISES, ExerciseFailed, chain_instance, check_chain_derivative,
+                                    check_chain_links, check_path_sum)
 
 
 def links_with(**changes):
@@ -95,7 +97,8 @@ def _reverse_accumulation(seed=1.0, along=lambda weight, sent: weight * sent):
 
 def test_path_sum_names_a_zero_seed():
     # issue 18: the old checker said "you missed the path a→c→e" for a seed of 0.
-    text = fails(check_path_sum, _reverse_accumulation(seed=0.0), match=["every answer is 0", "seed the target with 1"])
+    text = fails(check_path_sum, _reverse_accumulation(seed=0.0),
+                 match=["every answer is 0", "seed the target with 1"])
     assert "missed the path" not in text
 
 
@@ -127,3 +130,16 @@ def test_chain_derivative_must_be_exact():
         f = lambda t: math.sin((2 * t * t + t + 1) ** m) ** n  # noqa: E731
         return (f(x + 1e-6) - f(x - 1e-6)) / 2e-6
     fails(check_chain_derivative, numeric, match="close but not exact")
+
+
+@pytest.mark.parametrize("exercise_id", ["nb02_ex1", "nb02_ex2", "nb02_ex3"])
+def test_forged_observations_never_pass(exercise_id):
+    # In the class grader the probe runs beside the student's code: a patched probe can send
+    # anything.  Too few observations (nothing to check) or odd shapes must fail, not pass.
+    ex = EXERCISES[exercise_id]
+    cases = ex.make_cases("mallory")
+    right = ex.observe(cases, *[getattr(S, name) for name in ex.names])
+    assert ex.verdict(cases, right)
+    for forged in ([], right[:1], {"passed": True}, None, [None] * len(right), [[]] * len(right)):
+        with pytest.raises(ExerciseFailed):
+            ex.verdict(cases, forged)

@@ -31,6 +31,14 @@ def _pair(got, expected):
     return fmt(got), fmt(expected)
 
 
+def _observations(ex, seen, count):
+    """``seen`` as a list with one entry per case: a probe tampered with by the submission could
+    send fewer, and a judge that zips cases with observations would then check nothing."""
+    if type(seen) is not list or len(seen) != count:
+        fail(ex, f"the observations do not match the {count} cases (the checker's probe was changed?)")
+    return seen
+
+
 # -- ex1 ------------------------------------------------------------------------
 EX1 = Exercise("nb01_ex1", "central difference", ("central_difference",))
 
@@ -149,17 +157,18 @@ def _explain(cases, values, failing):
     forgetting the 2 both give 10 there, but not elsewhere).
     """
     c, s = failing
-    observations = []            # (case, h, got, {mistake: value}, the student's default result, exact)
-    for case, row in zip(cases, values):
+    observations = []            # (case index, h, the student's result, {mistake: what it gives})
+    for k, (case, row) in enumerate(zip(cases, values)):
         f, args, i = _function(case["f"]), case["args"], case["arg"]
-        exact = engine_gradient(f, args)[i]
         at_default = row[case["hs"].index(None)]
+        # A fixed step gives, at every h, what the student's default gave (when that was right).
+        right_at_default = close(at_default, engine_gradient(f, args)[i], 1e-6, 1e-7)
         for h, got in zip(case["hs"], row):
             if h is not None:
-                found = {k: v for k, (v, _) in _difference_mistakes(f, args, i, h).items()}
-                if close(at_default, exact, 1e-6, 1e-7):
+                found = {name: v for name, (v, _) in _difference_mistakes(f, args, i, h).items()}
+                if right_at_default:
                     found["fixed"] = at_default
-                observations.append((case, h, got, found, exact))
+                observations.append((k, h, got, found))
     case, h = cases[c], cases[c]["hs"][s]
     f, args, i = _function(case["f"]), case["args"], case["arg"]
     got = values[c][s]
@@ -171,10 +180,10 @@ def _explain(cases, values, failing):
                 "is your default h=1e-6?")
     hints = {k: hint for k, (_, hint) in _difference_mistakes(f, args, i, h).items()}
     hints["fixed"] = _FIXED_STEP
-    here = [o for o in observations if o[0] is case and o[1] == h][0][3]
-    candidates = [k for k, v in here.items() if close(got, v, 1e-7, 1e-10)]
-    everywhere = [k for k in candidates
-                  if all(close(g, found[k], 1e-7, 1e-10) for _, _, g, found, _ in observations if k in found)]
+    here = next(found for k, step, _, found in observations if k == c and step == h)
+    candidates = [name for name, v in here.items() if close(got, v, 1e-7, 1e-10)]
+    everywhere = [name for name in candidates
+                  if all(close(g, found[name], 1e-7, 1e-10) for _, _, g, found in observations if name in found)]
     if everywhere or candidates:
         return hints[(everywhere or candidates)[0]]
     if close(got, engine_gradient(f, args)[i], 1e-7, 1e-9):
@@ -187,6 +196,9 @@ def _explain(cases, values, failing):
 @EX1.judge
 def _difference_judge(cases, seen):
     ex = EX1.id
+    _observations(ex, seen, len(cases))
+    for case, row in zip(cases, seen):
+        _observations(ex, row, len(case["hs"]))
     values = [[number(ex, x, "central_difference's result") for x in row] for row in seen]
     for c, (case, row) in enumerate(zip(cases, values)):
         f, args, i, label = _function(case["f"]), case["args"], case["arg"], case["label"]
@@ -274,6 +286,7 @@ def _judge_step(name, h, which, xs, other):
 @EX2.judge
 def _best_h_judge(xs, seen):
     ex = EX2.id
+    _observations(ex, seen, 2)
     h_forward = number(ex, seen[0], "h_forward")
     h_central = number(ex, seen[1], "h_central")
     verdicts = [_judge_step("forward", h_forward, 0, xs, h_central),
@@ -367,16 +380,20 @@ def _named_slip(name, k, points, values):
 @EX3.judge
 def _gradient_judge(points, seen):
     ex = EX3.id
+    _observations(ex, seen, len(points))
     for p, got in zip(points, seen):
-        if isinstance(got, dict):
-            fail(ex, f"grad_F{tuple(p)} should return three partials (dF/da, dF/db, dF/dc), got {got['shape']}")
+        if type(got) is dict:
+            fail(ex, f"grad_F{tuple(p)} should return three partials (dF/da, dF/db, dF/dc), "
+                     f"got {str(got.get('shape'))[:80]}")
+        _observations(ex, got, 3)
     values = [[number(ex, g, f"dF/d{name}") for g, name in zip(got, "abc")] for got in seen]
     wrong = []
     for k, name in enumerate("abc"):
         mine = [v[k] for v in values]
         for p, v in zip(points, mine):
             exact = _exact_partials(p)[k]
-            if not close(v, exact, 1e-10, 1e-12):
+            # Exact to rounding: a hand formula is good to ~1e-15; a finite difference is not.
+            if not close(v, exact, 1e-12, 1e-13):
                 wrong.append((k, name, p, v, exact, mine))
                 break
     if not wrong:

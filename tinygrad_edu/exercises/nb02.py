@@ -37,6 +37,14 @@ def _pair(got, expected):
     return fmt(got), fmt(expected)
 
 
+def _observations(ex, seen, count):
+    """``seen`` as a list with one entry per case: a probe tampered with by the submission could
+    send fewer, and a judge that zips cases with observations would then check nothing."""
+    if type(seen) is not list or len(seen) != count:
+        fail(ex, f"the observations do not match the {count} cases (the checker's probe was changed?)")
+    return seen
+
+
 def chain_instance(student_id=None):
     """This student's (n, m, x) for notebook 02 (same id, same instance)."""
     rng = student_rng("nb02", student_id)
@@ -84,30 +92,31 @@ def _stage_values(n, m, x):
     return u, v, w
 
 
-# Classic slips per link, as the judge's own formulas of (n, m, x): (formula, the hint that names it).
+# Classic slips per link: (formula of (n, m, x, u, v, w), the hint that names it).
+_POWER_EXPONENT = "power rule: the exponent drops by one"
+_LINK_SLIPS = {
+    "du/dx": [(lambda n, m, x, u, v, w: 4 * x, "you dropped the derivative of the x term (it is 1)"),
+              (lambda n, m, x, u, v, w: 2 * x + 1, "d(2x²)/dx: bring the exponent 2 down and keep the factor 2"),
+              (lambda n, m, x, u, v, w: 4 * x + 2, "the constant 1 in u has derivative 0")],
+    "dv/du": [(lambda n, m, x, u, v, w: m * u ** m, _POWER_EXPONENT),
+              (lambda n, m, x, u, v, w: u ** (m - 1), "power rule: the factor m comes down in front"),
+              (lambda n, m, x, u, v, w: m * x ** (m - 1),
+               "evaluated at x: the link dv/du is evaluated at u, the input of this stage")],
+    "dw/dv": [(lambda n, m, x, u, v, w: -math.cos(v), "the sign is flipped: the derivative of sin is +cos"),
+              (lambda n, m, x, u, v, w: math.cos(u),
+               "evaluated at u: the link dw/dv is evaluated at v, the input of this stage"),
+              (lambda n, m, x, u, v, w: math.cos(x),
+               "evaluated at x: the link dw/dv is evaluated at v, the input of this stage")],
+    "df/dw": [(lambda n, m, x, u, v, w: n * w ** n, _POWER_EXPONENT),
+              (lambda n, m, x, u, v, w: w ** (n - 1), "power rule: the factor n comes down in front"),
+              (lambda n, m, x, u, v, w: n * v ** (n - 1),
+               "evaluated at v: the link df/dw is evaluated at w, the input of this stage")],
+}
+
+
 def _link_slips(link):
-    def at(fn):
-        return lambda n, m, x: fn(n, m, x, *_stage_values(n, m, x))
-    slips = {
-        "du/dx": [(at(lambda n, m, x, u, v, w: 4 * x), "you dropped the derivative of the x term (it is 1)"),
-                  (at(lambda n, m, x, u, v, w: 2 * x + 1), "d(2x²)/dx: bring the exponent 2 down and keep "
-                                                            "the factor 2"),
-                  (at(lambda n, m, x, u, v, w: 4 * x + 2), "the constant 1 in u has derivative 0")],
-        "dv/du": [(at(lambda n, m, x, u, v, w: m * u ** m), "power rule: the exponent drops by one (uᵐ → m·uᵐ⁻¹)"),
-                  (at(lambda n, m, x, u, v, w: u ** (m - 1)), "power rule: the factor m comes down in front"),
-                  (at(lambda n, m, x, u, v, w: m * x ** (m - 1)), "evaluated at x: the link dv/du is "
-                                                                   "evaluated at u, the input of this stage")],
-        "dw/dv": [(at(lambda n, m, x, u, v, w: -math.cos(v)), "the sign is flipped: the derivative of sin is +cos"),
-                  (at(lambda n, m, x, u, v, w: math.cos(u)), "evaluated at u: the link dw/dv is evaluated at "
-                                                             "v, the input of this stage"),
-                  (at(lambda n, m, x, u, v, w: math.cos(x)), "evaluated at x: the link dw/dv is evaluated at "
-                                                             "v, the input of this stage")],
-        "df/dw": [(at(lambda n, m, x, u, v, w: n * w ** n), "power rule: the exponent drops by one (wⁿ → n·wⁿ⁻¹)"),
-                  (at(lambda n, m, x, u, v, w: w ** (n - 1)), "power rule: the factor n comes down in front"),
-                  (at(lambda n, m, x, u, v, w: n * v ** (n - 1)), "evaluated at v: the link df/dw is evaluated "
-                                                                   "at w, the input of this stage")],
-    }
-    return slips[link]
+    """[(formula of (n, m, x), hint)] for one link."""
+    return [(lambda n, m, x, fn=fn: fn(n, m, x, *_stage_values(n, m, x)), hint) for fn, hint in _LINK_SLIPS[link]]
 
 
 def _true_link(link, n, m, x):
@@ -166,10 +175,13 @@ def _links_probe(instances, chain_links):
 @EX1.judge
 def _links_judge(instances, seen):
     ex = EX1.id
+    _observations(ex, seen, len(instances))
     for (n, m, x), got in zip(instances, seen):
+        if type(got) is not dict or not (type(got.get("type")) is str or type(got.get("links")) is dict):
+            fail(ex, "the observations do not match the cases (the checker's probe was changed?)")
         if "type" in got:
             fail(ex, f"chain_links({n}, {m}, {x}) should return a dict with keys {', '.join(LINKS)}; "
-                     f"got {got['type']}")
+                     f"got {str(got['type'])[:60]}")
         for link in LINKS:
             if link not in got["links"]:
                 fail(ex, f"chain_links({n}, {m}, {x}) has no entry {link!r}", f"use the keys {LINKS}")
@@ -244,11 +256,12 @@ def _subsets(items, size):
 @EX2.judge
 def _derivative_judge(instances, seen):
     ex = EX2.id
-    values = [number(ex, v, "f'(x)") for v in seen]
+    values = [number(ex, v, "f'(x)") for v in _observations(ex, seen, len(instances))]
     for (n, m, x), got in zip(instances, values):
         links, _ = _true_links(n, m, x)
         exact = math.prod(links.values())
-        if close(got, exact, 1e-10, 1e-12):
+        # Exact to rounding: the product of four formulas is good to ~1e-15; a finite difference is not.
+        if close(got, exact, 1e-12, 1e-13):
             continue
         expected = central_difference(_f(n, m), (x,), 0, 1e-6)
         hint = "multiply the four local derivatives: f' = df/dw · dw/dv · dv/du · du/dx"
@@ -405,21 +418,24 @@ def _path_hint(cases, values, case, got, expected):
     w = _weights(edges)
     products = {"→".join(p): math.prod(w[(p[i], p[i + 1])] for i in range(len(p) - 1))
                 for p in _paths(edges, src, dst)}
-    if len(products) > 1 and any(close(got, v, 1e-9, 1e-9) for v in products.values()):
-        return f"you returned one path's product; there are {len(products)} paths: " + ", ".join(products)
+    one_path = (f"you returned one path's product; there are {len(products)} paths: " + ", ".join(products))
     for name, prod in products.items():
         if close(got, expected - prod, 1e-9, 1e-9):
-            return f"you missed the path {name} (its product is {fmt(prod)})"
+            return f"you missed the path {name} (its product is {fmt(prod)})" + (
+                f"; {one_path}" if len(products) == 2 else "")
+    if len(products) > 1 and any(close(got, v, 1e-9, 1e-9) for v in products.values()):
+        return one_path
+    for name, prod in products.items():
         if close(got, expected + prod, 1e-9, 1e-9):
             return f"you counted the path {name} twice"
-    return (f"add, over every path, the product of the local derivatives along it; the paths here: "
+    return ("add, over every path, the product of the local derivatives along it; the paths here: "
             + ", ".join(f"{name} ({fmt(prod)})" for name, prod in products.items()))
 
 
 @EX3.judge
 def _path_judge(cases, seen):
     ex = EX3.id
-    values = [number(ex, v, "path_sum's result") for v in seen]
+    values = [number(ex, v, "path_sum's result") for v in _observations(ex, seen, len(cases))]
     for case, got in zip(cases, values):
         expected = _reference(case["edges"], case["source"], case["target"])
         if not close(got, expected, 1e-9, 1e-9):

@@ -350,14 +350,16 @@ def _gradient_probe(points, grad_F):
     seen = []
     for p in points:
         got = call_student(EX3.id, grad_F, *p, what="grad_F")
-        if not isinstance(got, (tuple, list)) or len(got) != 3:
-            try:
-                shown = repr(got)[:80]
-            except Exception:              # noqa: BLE001 - the student's __repr__ raised
-                shown = type(got).__name__
-            seen.append({"shape": shown})
-            continue
-        seen.append([observed(g) for g in got])
+        try:                # a tuple or list subclass runs the student's code on len() and iteration
+            if isinstance(got, (tuple, list)) and len(got) == 3:
+                seen.append([observed(g) for g in got])
+                continue
+            shown = repr(got)[:80]
+        except (MemoryError, RecursionError):
+            raise
+        except Exception:                      # noqa: BLE001 - the student's methods raised
+            shown = f"a {type(got).__name__} that cannot be read"
+        seen.append({"shape": shown})
     return seen
 
 

@@ -5,10 +5,8 @@ import math
 import pytest
 from exhelp import S, fails
 
-from tinygrad_edu.exercises import (BareValue, ExerciseFailed, chain_instance, check_best_h,
-                                    check_central_difference, check_chain_derivative, check_chain_links,
-                                    check_gradient_F, check_manual_grads, check_mul_backward, check_path_sum,
-                                    check_reflected_ops, try_check)
+from tinygrad_edu.exercises import (EXERCISES, ExerciseFailed, chain_instance, check_chain_derivative,
+                                    check_chain_links, check_path_sum)
 
 
 def links_with(**changes):
@@ -38,7 +36,8 @@ def test_chain_links():
           match=["dw/dv wrong", "you gave w itself", "not its derivative"])
     fails(check_chain_links, links_with(dv_du="links['du/dx'] * m * u ** (m - 1)"), match="running product")
     fails(check_chain_links, links_with(df_dw="-n * w ** (n - 1)"), match=["df/dw", "sign is flipped"])
-    fails(check_chain_links, links_with(du_dx="4 * x"), match=["du/dx wrong", "derivative of u wrt x"])
+    fails(check_chain_links, links_with(du_dx="4 * x"), match=["du/dx wrong", "dropped the derivative of the x term"])
+    fails(check_chain_links, links_with(dw_dv="math.cos(v) * 1.01"), match=["dw/dv wrong", "derivative of w wrt v"])
     fails(check_chain_links, lambda n, m, x: {"du/dx": 4 * x + 1}, match="no entry 'dv/du'")
 
 
@@ -57,12 +56,12 @@ def test_path_sum():
         return S.path_sum({k: v for k, v in edges.items() if k != (source, target)}, source, target)
 
     def first_path_only(edges, source, target):
-        node, prod = source, 1.0
-        while node != target:
-            nxt = sorted(b for a, b in edges if a == node)[0]
-            prod *= edges[(node, nxt)]
-            node = nxt
-        return prod
+        if source == target:
+            return 1.0
+        for (a, b), w in sorted(edges.items()):
+            if a == source and (rest := first_path_only(edges, b, target)) is not None:
+                return w * rest
+        return None
 
     def adds_along_paths(edges, source, target):
         total, stack = 0.0, [(source, 0.0)]
@@ -77,3 +76,70 @@ def test_path_sum():
     fails(check_path_sum, skips_direct_edge, match="you missed the path")
     fails(check_path_sum, first_path_only, match="one path's product")
     fails(check_path_sum, adds_along_paths, match="multiply")
+
+
+def _reverse_accumulation(seed=1.0, along=lambda weight, sent: weight * sent):
+    """The answer key's path_sum with its seed or its rule along an edge changed."""
+    def path_sum(edges, source, target):
+        nodes = {a for a, _ in edges} | {b for _, b in edges} | {source, target}
+        total = {target: seed}
+        remaining = set(nodes) - {target}
+        while remaining:
+            for node in sorted(remaining):
+                consumers = [b for a, b in edges if a == node]
+                if all(c in total for c in consumers):
+                    total[node] = sum(along(edges[(node, c)], total[c]) for c in consumers)
+                    remaining.discard(node)
+                    break
+        return total[source]
+    return path_sum
+
+
+def test_path_sum_names_a_zero_seed():
+    # issue 18: the old checker said "you missed the path a→c→e" for a seed of 0.
+    text = fails(check_path_sum, _reverse_accumulation(seed=0.0),
+                 match=["every answer is 0", "seed the target with 1"])
+    assert "missed the path" not in text
+
+
+def test_path_sum_names_adding_along_a_path():
+    # issue 18: the old checker said "you counted the path a→c→e twice" for weights added along a path.
+    text = fails(check_path_sum, _reverse_accumulation(along=lambda weight, sent: weight + sent),
+                 match=["along a path the local derivatives multiply", "you added"])
+    assert "twice" not in text
+
+
+def test_path_sum_uses_several_random_graphs_per_student():
+    first = EXERCISES["nb02_ex3"].make_cases("alice")
+    assert first == EXERCISES["nb02_ex3"].make_cases("alice")
+    assert first != EXERCISES["nb02_ex3"].make_cases("bob")
+    assert len(first) >= 20
+    assert any("r" in {n for a, b, _ in c["edges"] for n in (a, b)} for c in first)      # 5-node graphs too
+
+
+def test_chain_instances_vary_n_and_m():
+    # A link written for one (n, m) only cannot pass: every (n, m) appears, and the student's own comes first.
+    cases = EXERCISES["nb02_ex1"].make_cases("carol", mine=[3, 2, 0.5])
+    assert cases[0] == [3, 2, 0.5]
+    assert {(n, m) for n, m, _ in cases} == {(2, 2), (2, 3), (3, 2), (3, 3)}
+    fails(check_chain_links, links_with(df_dw="2 * w"), match="you used n=2 on every instance")
+
+
+def test_chain_derivative_must_be_exact():
+    def numeric(n, m, x):
+        f = lambda t: math.sin((2 * t * t + t + 1) ** m) ** n  # noqa: E731
+        return (f(x + 1e-6) - f(x - 1e-6)) / 2e-6
+    fails(check_chain_derivative, numeric, match="close but not exact")
+
+
+@pytest.mark.parametrize("exercise_id", ["nb02_ex1", "nb02_ex2", "nb02_ex3"])
+def test_forged_observations_never_pass(exercise_id):
+    # In the class grader the probe runs beside the student's code: a patched probe can send
+    # anything.  Too few observations (nothing to check) or odd shapes must fail, not pass.
+    ex = EXERCISES[exercise_id]
+    cases = ex.make_cases("mallory")
+    right = ex.observe(cases, *[getattr(S, name) for name in ex.names])
+    assert ex.verdict(cases, right)
+    for forged in ([], right[:1], {"passed": True}, None, [None] * len(right), [[]] * len(right)):
+        with pytest.raises(ExerciseFailed):
+            ex.verdict(cases, forged)

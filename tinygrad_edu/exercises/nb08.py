@@ -179,7 +179,7 @@ def _vjp_op_problem(op, rows, results):
             lhs = g * (_forward(op, up) - _forward(op, down)) / (2 * h)
             where = ", ".join(f"{n}={fmt(a)}" for n, a in zip(_names(op), inputs))
             return (f"{op}: cotangent for input {i} ({_names(op)[i]}) wrong at {where}, g={fmt(g)}: "
-                    f"got {fmt(cot)}, expected {fmt(g * local[i])} (dot-product test: "
+                    f"got {cot:.12g}, expected {g * local[i]:.12g} (dot-product test: "
                     f"<u,Jv>={fmt(lhs)}, <VJP(u),v>={fmt(cot * v)})",
                     _vjp_hint(op, i, cot, g, ans, inputs, local))
     return None
@@ -257,7 +257,7 @@ def _softplus_problem(cases, seen):
             continue
         hint = f"{_STABLE}: check your formula at this point"
         if any(n is not None and close(got, n, 1e-12, 0.0) for n in _naive_softplus(x)):
-            hint = ("1 + exp(x) rounds off when exp(x) is tiny (1 + 1e-17 == 1), so log(1 + exp(x)) "
+            hint = ("1 + e rounds off when the exponential e is tiny (1 + 1e-17 == 1), so log(1 + e) "
                     f"loses the answer: use log1p, as in {_STABLE}")
         elif got == max(x, 0.0):
             hint = f"that is relu(x): the term log1p(exp(-|x|)) is missing ({_STABLE})"

@@ -265,7 +265,7 @@ def _softplus_problem(cases, seen):
             hint = f"for very negative x, softplus(x) ≈ exp(x) is tiny but not 0: use log1p ({_STABLE})"
         elif close(got, -expected, 1e-9, 1e-310) or close(got, expected - x, 1e-9, 1e-310):
             hint = f"sign slip: {_STABLE}"
-        return f"softplus({fmt(x)}): got {fmt(got)}, expected {fmt(expected)}", hint
+        return f"softplus({fmt(x)}): got {got:.12g}, expected {expected:.12g}", hint
     return None
 
 
@@ -293,7 +293,7 @@ def _softplus_vjp_problem(cases, seen):
             hint = "you used the output ans where the input x belongs: softplus′(x) = σ(x)"
         elif close(got, g * deriv * (1 - deriv), 1e-9, 1e-310):
             hint = "that is the second derivative σ(x)(1 − σ(x)): softplus′(x) = σ(x)"
-        return f"{where}: got {fmt(got)}, expected {fmt(g * deriv)}", hint
+        return f"{where}: got {got:.12g}, expected {g * deriv:.12g}", hint
     return None
 
 

@@ -61,6 +61,18 @@ def test_softplus_log_instead_of_log1p_gets_the_stable_formula_not_the_unstable_
     assert err.earned == 0.5                     # the VJP part is right
 
 
+def test_a_part_that_raises_costs_only_its_own_credit():
+    def not_written(*args):
+        raise NotImplementedError()
+
+    err = _failure(check_vjp_table, dict(S.vjp_table, sin=not_written))
+    assert "vjp_table['sin'] is not written yet" in str(err) and err.earned == pytest.approx(8 / 9)
+    stub = {op: (S.vjp_table["+"] if op == "+" else not_written) for op in S.vjp_table}
+    assert _failure(check_vjp_table, stub).kind == "not-attempted"      # the notebook's stub
+    err = _failure(check_softplus_primitive, S.softplus, not_written)
+    assert "softplus_vjp is not written yet" in str(err) and err.earned == 0.5
+
+
 def test_softplus_cases_reach_the_tails_and_differ_per_student():
     a, b = nb08.EX2.make_cases("alice"), nb08.EX2.make_cases("bob")
     assert a != b and a == nb08.EX2.make_cases("alice")

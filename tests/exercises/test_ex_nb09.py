@@ -123,18 +123,28 @@ def test_jacobian_judge_reads_the_calls_the_probe_counted():
     seen = nb09.EX2.observe(cases, S.jacobian_fwd, S.jacobian_rev)
     to_wire(seen)
     assert nb09.EX2.verdict(cases, seen)
-    assert all(call == ["Dual"] for got in seen for call in got["fwd"]["calls"])
+    assert all(call == ["Dual"] for got in seen["fwd"] for call in got["calls"])
     numbers_only = copy.deepcopy(seen)
-    for got in numbers_only:
-        got["fwd"]["calls"] = [["number"]] * (got["fwd"]["ncalls"] + 1)
+    for got in numbers_only["fwd"]:
+        got["calls"] = [["number"]] * (got["ncalls"] + 1)
     with pytest.raises(ExerciseFailed, match="finite differences"):
         nb09.EX2.verdict(cases, numbers_only)
     too_many = copy.deepcopy(seen)
-    too_many[0]["fwd"]["ncalls"] = 2 * cases[0]["n"] + 1
+    too_many["fwd"][0]["ncalls"] = 2 * cases[0]["n"] + 1
     with pytest.raises(ExerciseFailed, match="called F 5 times"):
         nb09.EX2.verdict(cases, too_many)
     # several random points per shape
     assert len({tuple(c["x"]) for c in cases}) == len(cases) == 2 * len(nb09.JACOBIAN_SHAPES)
+
+
+def test_jacobians_one_part_raising_keeps_the_other_parts_credit():
+    def stub(F, x):
+        raise NotImplementedError()
+
+    err = _failure(check_jacobians, S.jacobian_fwd, stub)
+    assert "jacobian_rev is not written yet" in str(err) and err.earned == 0.5
+    err = _failure(check_jacobians, stub, stub)          # nothing written: not attempted, no credit
+    assert err.kind == "not-attempted" and err.earned == 0
 
 
 def test_mode_prediction():

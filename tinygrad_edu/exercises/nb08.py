@@ -14,7 +14,7 @@ import math
 
 from .. import engine
 from ..engine import PRIMITIVES, Value, topological_order
-from ._common import call_student, close, fail, fmt, isfinite, number, observed
+from ._common import ExerciseFailed, call_student, close, fail, fmt, isfinite, number, observed
 from ._exercise import Exercise
 
 __all__ = ["check_vjp_table", "check_softplus_primitive", "check_trace_order", "VJP_OPS", "trace_f",
@@ -41,12 +41,12 @@ def _names(op):
     return ["x", "y"] if VJP_OPS[op][0] == 2 else ["x"]
 
 
-def attempt(exercise, fn, *args, what):
+def _attempt(exercise, fn, *args, what):
     """``observed(fn(*args))``, or ``{"raised": name, "message": ..}`` for an arithmetic error.
 
     Overflow, division by zero and math domain errors are observations the judge can
     explain (an unstable formula); any other exception is the usual failure of
-    ``call_student`` ("not written yet", "raised TypeError ...").  Shared with nb09.
+    ``call_student`` ("not written yet", "raised TypeError ...").
     """
     if not callable(fn):
         call_student(exercise, fn, what=what)            # the standard "expected a function"
@@ -81,9 +81,33 @@ def _vjp_cases(rng, count=25):
     return table
 
 
+#: Ops the notebook's stub already fills in ("+"): a table with nothing else is not attempted yet.
+_GIVEN = {"+"}
+
+
+def observe_part(observe):
+    """``observe()``, or ``{"failed": message, "hint", "kind"}`` when the student's code failed there.
+
+    One part of an exercise failing (raised, not written) must not cost the others their
+    credit; the judge turns the record back into the failure.  Forging one gains nothing.
+    Shared with nb09 (as is ``raise_if_every_part_failed``).
+    """
+    try:
+        return observe()
+    except ExerciseFailed as err:
+        return {"failed": err.problem, "hint": err.hint, "kind": err.kind}
+
+
+def raise_if_every_part_failed(exercise, parts):
+    """Raise the first failure again when every part failed (so "not written yet" stays that)."""
+    failed = [p for p in parts if type(p) is dict and "failed" in p]
+    if parts and len(failed) == len(parts):
+        fail(exercise, failed[0]["failed"], failed[0]["hint"], kind=failed[0]["kind"])
+
+
 @EX1.probe
 def _vjp_probe(table, vjps):
-    """{op: None (missing) or [[cotangents] | {"not a tuple": repr}]}, ans given by the engine."""
+    """{op: None (missing) or [[cotangents] | {"not a tuple": repr}] or {"failed": ..}}; ans by the engine."""
     if not isinstance(vjps, dict):
         fail(EX1.id, f"vjp_table should be a dict {{op name: vjp function}}, got {type(vjps).__name__}")
     seen = {}
@@ -91,14 +115,18 @@ def _vjp_probe(table, vjps):
         if op not in vjps:
             seen[op] = None
             continue
-        results = []
-        for inputs, g, _ in rows:
-            got = call_student(EX1.id, vjps[op], g, _forward(op, inputs), *inputs, what=f"vjps[{op!r}]")
-            if isinstance(got, (tuple, list)):
-                results.append([observed(c) for c in list(got)[:4]])
-            else:
-                results.append({"not a tuple": repr(got)[:60]})
-        seen[op] = results
+
+        def run(op=op, rows=rows):
+            results = []
+            for inputs, g, _ in rows:
+                got = call_student(EX1.id, vjps[op], g, _forward(op, inputs), *inputs, what=f"vjp_table[{op!r}]")
+                if isinstance(got, (tuple, list)):
+                    results.append([observed(c) for c in list(got)[:4]])
+                else:
+                    results.append({"not a tuple": repr(got)[:60]})
+            return results
+        seen[op] = observe_part(run)
+    raise_if_every_part_failed(EX1.id, [v for op, v in seen.items() if op not in _GIVEN])
     return seen
 
 
@@ -161,6 +189,8 @@ def _vjp_op_problem(op, rows, results):
     arity = VJP_OPS[op][0]
     if results is None:
         return f"no VJP for {op!r}", f"add vjp_table[{op!r}] = lambda g, ans, *inputs: (...)"
+    if type(results) is dict:                       # the student's code failed on this op
+        return str(results.get("failed")), str(results.get("hint", ""))
     for (inputs, g, directions), got in zip(rows, results):
         if type(got) is dict or len(got) != arity:
             shown = got["not a tuple"] if type(got) is dict else f"{len(got)} value(s)"
@@ -224,11 +254,13 @@ def _softplus_cases(rng):
 
 @EX2.probe
 def _softplus_probe(cases, softplus, softplus_vjp):
-    """[softplus(x), softplus_vjp(g, ans, x)] per case (a number or {"raised": ...})."""
+    """{"softplus": [softplus(x)], "softplus_vjp": [softplus_vjp(g, ans, x)]}: numbers or {"raised": ..}."""
     if softplus is engine.softplus:
         fail(EX2.id, "softplus is the library's own softplus", "write your own softplus with math only")
-    return [[attempt(EX2.id, softplus, x, what="softplus"),
-             attempt(EX2.id, softplus_vjp, g, ans, x, what="softplus_vjp")] for x, ans, g in cases]
+    values = observe_part(lambda: [_attempt(EX2.id, softplus, x, what="softplus") for x, _, _ in cases])
+    vjps = observe_part(lambda: [_attempt(EX2.id, softplus_vjp, g, ans, x, what="softplus_vjp") for x, ans, g in cases])
+    raise_if_every_part_failed(EX2.id, [values, vjps])
+    return {"softplus": values, "softplus_vjp": vjps}
 
 
 def _naive_softplus(x):
@@ -243,11 +275,15 @@ def _naive_softplus(x):
 
 
 def _softplus_problem(cases, seen):
-    for (x, expected, _), (got, _) in zip(cases, seen):
+    if type(seen) is dict:                          # the student's code failed (not written, raised)
+        return str(seen.get("failed")), str(seen.get("hint", ""))
+    for (x, expected, _), got in zip(cases, seen):
         if type(got) is dict and "raised" in got:
             hint = f"exp(x) overflows for large x: {_STABLE} never does"
-            if got["raised"] == "ValueError":
-                hint = f"log of 0 (or of a negative number): {_STABLE}"
+            if got["raised"] != "OverflowError":
+                hint = f"{_STABLE} is defined for every x"
+                if "domain" in got["message"]:
+                    hint = f"log of 0 (or of a negative number): {_STABLE}"
             return f"softplus({fmt(x)}) raised {got['raised']} ({got['message']})", hint
         got = number(EX2.id, got, f"softplus({fmt(x)})")
         if not isfinite(got):
@@ -270,11 +306,14 @@ def _softplus_problem(cases, seen):
 
 
 def _softplus_vjp_problem(cases, seen):
-    for (x, ans, g), (_, got) in zip(cases, seen):
+    if type(seen) is dict:
+        return str(seen.get("failed")), str(seen.get("hint", ""))
+    for (x, ans, g), got in zip(cases, seen):
         where = f"softplus_vjp at x={fmt(x)}, g={fmt(g)}"
         if type(got) is dict and "raised" in got:
+            cause = "exp(x) overflows for large |x|: " if got["raised"] == "OverflowError" else ""
             return (f"{where} raised {got['raised']} ({got['message']})",
-                    f"exp(x) overflows for large |x|: use the stable sigmoid, {_STABLE_SIGMOID}")
+                    f"{cause}use the stable sigmoid, {_STABLE_SIGMOID}")
         got = number(EX2.id, got, where)
         deriv = PRIMITIVES["softplus"](ans, x)[0]
         if not isfinite(got):
@@ -300,7 +339,8 @@ def _softplus_vjp_problem(cases, seen):
 @EX2.judge
 def _softplus_judge(cases, seen):
     """Two parts: the value (against the engine), the VJP (g · σ(x)); finite from -800 to 1000."""
-    problems = [p for p in (_softplus_problem(cases, seen), _softplus_vjp_problem(cases, seen)) if p]
+    problems = [p for p in (_softplus_problem(cases, seen["softplus"]),
+                            _softplus_vjp_problem(cases, seen["softplus_vjp"])) if p]
     if problems:
         message, hint = problems[0]
         fail(EX2.id, message, hint, earned=(2 - len(problems)) / 2)

@@ -21,6 +21,7 @@ from ..engine import Value, gradients
 from ._common import ExerciseFailed, call_student, close, fail, fmt, number, observed, passed
 from ._exercise import Exercise
 from ._programs import random_program, run_program
+from .nb08 import observe_part, raise_if_every_part_failed
 
 __all__ = ["check_dual", "check_jacobians", "check_mode_prediction", "MODE_SHAPES", "SweepCounter",
            "EXERCISES"]
@@ -314,8 +315,10 @@ def _run_jacobian(ex, jac, case, what):
 
 @EX2.probe
 def _jacobian_probe(cases, jacobian_fwd, jacobian_rev):
-    return [{"fwd": _run_jacobian(EX2.id, jacobian_fwd, c, "jacobian_fwd"),
-             "rev": _run_jacobian(EX2.id, jacobian_rev, c, "jacobian_rev")} for c in cases]
+    fwd = observe_part(lambda: [_run_jacobian(EX2.id, jacobian_fwd, c, "jacobian_fwd") for c in cases])
+    rev = observe_part(lambda: [_run_jacobian(EX2.id, jacobian_rev, c, "jacobian_rev") for c in cases])
+    raise_if_every_part_failed(EX2.id, [fwd, rev])
+    return {"fwd": fwd, "rev": rev}
 
 
 def _engine_jacobian(programs, x):
@@ -426,10 +429,14 @@ def _jacobian_judge(cases, seen):
     truths = [_engine_jacobian(c["programs"], c["x"]) for c in cases]
     found = {}
     for part, name, behaviour in (("fwd", "jacobian_fwd", _fwd_problem), ("rev", "jacobian_rev", _rev_problem)):
+        runs = seen[part]
+        if type(runs) is dict:                      # the student's code failed (not written, raised)
+            found[part] = str(runs.get("failed")), str(runs.get("hint", ""))
+            continue
         found[part] = _first(
-            _matrix_problem(ex, got[part]["J"], truth, name, c["n"], c["m"], c["programs"], c["x"])
-            for c, got, truth in zip(cases, seen, truths)) or \
-            _first(behaviour(c, got[part]) for c, got in zip(cases, seen))
+            _matrix_problem(ex, got["J"], truth, name, c["n"], c["m"], c["programs"], c["x"])
+            for c, got, truth in zip(cases, runs, truths)) or \
+            _first(behaviour(c, got) for c, got in zip(cases, runs))
     problems = [p for p in found.values() if p]
     if problems:
         fail(ex, *problems[0], earned=(2 - len(problems)) / 2)

@@ -94,5 +94,5 @@ MISTAKES = [
     Mistake("nb08_ex3", "forgot + x", ["*", "sin"], named="you missed one"),
     Mistake("nb08_ex3", "the leaf x listed", ["x", "*", "sin", "+"], named="leaves"),
     Mistake("nb08_ex3", "x·x as a power", ["**", "sin", "+"], named="not a power"),
-    Mistake("nb08_ex3", "not a list", None, named="should be a list"),
+    Mistake("nb08_ex3", "not a list", "* sin +", named="should be a list"),
 ]

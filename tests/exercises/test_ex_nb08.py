@@ -122,3 +122,7 @@ def test_trace_numbers():
     x = Value(1.5)
     f = (x * x).sin() + x
     assert abs(f.data - 2.278073) < 1e-6 and abs(gradients(f, [x])[x] - (-0.884521)) < 1e-6
+
+
+def test_trace_order_stub_is_not_attempted():
+    assert _failure(check_trace_order, None).kind == "not-attempted"

@@ -166,3 +166,8 @@ def test_mode_prediction_hides_the_answers_unless_asked_and_gives_partial_credit
     assert "(1 inputs, 100 outputs) is wrong: forward is cheaper" in str(err)
     err = _failure(check_mode_prediction, {str(s): "reverse" for s in MODE_SHAPES})
     assert "'reverse'" not in err.hint.replace("'forward' or 'reverse'", "")
+
+
+def test_mode_prediction_stub_is_not_attempted():
+    err = _failure(check_mode_prediction, {s: None for s in MODE_SHAPES})
+    assert err.kind == "not-attempted"

@@ -377,6 +377,9 @@ def _trace_cases(rng, f="sin(x·x) + x", x=None, reveal=False):
 @EX3.probe
 def _trace_probe(case, predicted):
     """The predicted names as strings (no judging)."""
+    if predicted is None:
+        fail(EX3.id, "trace_prediction is still None", "replace None with your list of op names",
+             kind="not-attempted")
     if not isinstance(predicted, (list, tuple)):
         fail(EX3.id, f"trace_prediction should be a list of op names like ['sin', ...], "
                      f"got {type(predicted).__name__}", "replace None with your list of op names")

@@ -21,7 +21,7 @@ from ..engine import Value, gradients
 from ._common import ExerciseFailed, call_student, close, fail, fmt, number, observed, passed
 from ._exercise import Exercise
 from ._programs import random_program, run_program
-from .nb08 import observe_part, raise_if_every_part_failed
+from .nb08 import observe_part, raise_if_every_part_failed, shown
 
 __all__ = ["check_dual", "check_jacobians", "check_mode_prediction", "MODE_SHAPES", "SweepCounter",
            "EXERCISES"]
@@ -92,7 +92,7 @@ def _observe_dual(make):
     try:
         y = make()
         if not hasattr(y, "value") or not hasattr(y, "tangent"):
-            return {"not a dual": repr(y)[:60]}
+            return {"not a dual": shown(y)}
         return {"value": observed(y.value), "tangent": observed(y.tangent)}
     except (MemoryError, RecursionError, ExerciseFailed):
         raise
@@ -295,7 +295,7 @@ def _kind(v):
 def _plain_matrix(J):
     """A student's Jacobian as rows of observed numbers, or {"not a matrix": description}."""
     if not isinstance(J, (list, tuple)) or not all(isinstance(r, (list, tuple)) for r in J):
-        return {"not a matrix": f"{type(J).__name__} {repr(J)[:60]}"}
+        return {"not a matrix": f"{type(J).__name__} {shown(J)}"}
     return [[observed(v) for v in list(row)[:20]] for row in list(J)[:20]]
 
 
@@ -542,8 +542,8 @@ def _measured_probe(shapes, measured):
         got = measured.get(tuple(s))
         try:
             seen.append(None if got is None else [observed(v) for v in list(got)[:3]])
-        except TypeError:
-            seen.append({"not a pair": repr(got)[:60]})
+        except Exception:                    # noqa: BLE001 - not a sequence of numbers
+            seen.append({"not a pair": shown(got)})
     return seen
 
 

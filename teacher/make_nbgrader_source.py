@@ -144,8 +144,9 @@ def _solution_source(stub, key):
     When every top-level statement of the stub is ``def f(...)`` (``class C(Base)``) with a
     stub body and the key has each ``f`` with the same arguments (``C`` with the same bases),
     the region is each body (the key's imports it uses go inside it), so nbgrader's student
-    version keeps the course stub's header.
-    Otherwise the whole cell is the region.
+    version is the course stub again.  Otherwise the stub stays as it is (it names the
+    variables and prints what the student needs) and the region follows it: nbgrader's
+    student version ends with its ``raise NotImplementedError()``, to be replaced.
     """
     stub_tree, key_tree = ast.parse(stub), ast.parse(key)
     key_defs = {n.name: n for n in key_tree.body if isinstance(n, ast.FunctionDef)}
@@ -160,7 +161,7 @@ def _solution_source(stub, key):
             k = key_defs[n.name]
             header = stub_lines[(n.decorator_list[0].lineno if n.decorator_list else n.lineno) - 1:
                                 n.body[0].lineno - 1]
-            header = [line for line in header if "YOUR CODE HERE" not in line]
+            header = _without_your_code_here(header)
             body = textwrap.dedent("\n".join(key_lines[k.body[0].lineno - 1:k.end_lineno]))
             region = "\n".join(_used_imports(imports, body) + [body])
             if out:
@@ -168,7 +169,24 @@ def _solution_source(stub, key):
             out += header + ["    ### BEGIN SOLUTION"] + textwrap.indent(region, "    ").splitlines() + \
                    ["    ### END SOLUTION"]
         return "\n".join(out)
-    return "### BEGIN SOLUTION\n" + key.strip("\n") + "\n### END SOLUTION"
+    kept = "\n".join(_without_your_code_here(stub.splitlines())).strip("\n")
+    region = "### BEGIN SOLUTION\n" + key.strip("\n") + "\n### END SOLUTION"
+    return kept + "\n" + region if kept else region
+
+
+def _without_your_code_here(lines):
+    """The stub's lines without its ``# YOUR CODE HERE`` marker (nbgrader writes its own).
+
+    ``# YOUR CODE HERE: replace each None`` keeps its instruction: ``# replace each None``.
+    """
+    out = []
+    for line in lines:
+        head, marker, rest = line.partition("# YOUR CODE HERE")
+        if not marker:
+            out.append(line)
+        elif rest.lstrip(" :").strip():
+            out.append(f"{head}# {rest.lstrip(' :').strip()}")
+    return out
 
 
 def _test_source(check_source, eid):

@@ -1,6 +1,7 @@
 """Grade a class from the command line.
 
     python -m tinygrad_edu.exercises grade [--out DIR] [--timeout S] [--memory MB] [--jobs N] FILE...
+    python -m tinygrad_edu.exercises grade --gradescope BUNDLE.zip [-e ID ...] [--timeout S] [--memory MB]
     python -m tinygrad_edu.exercises list
 
 A submission is a ``.py`` file, a notebook (``.ipynb``: its tagged exercise cells) or a
@@ -37,7 +38,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="exercise ids and the names a submission defines")
     g = sub.add_parser("grade", help="grade submissions, each in its own sandboxed interpreter")
-    g.add_argument("submissions", nargs="+", metavar="FILE", help=".py, .ipynb, or a folder of them")
+    g.add_argument("submissions", nargs="*", metavar="FILE", help=".py, .ipynb, or a folder of them")
     g.add_argument("--out", metavar="DIR", help="write grades.csv, grades.json and report.html here")
     g.add_argument("--timeout", type=float, default=grading.Options.timeout, metavar="SECONDS",
                    help="wall-clock seconds per submission (default %(default)s)")
@@ -61,6 +62,10 @@ def main(argv=None):
         return 0
     options = grading.Options(timeout=args.timeout, exercise_timeout=args.exercise_timeout,
                               memory=args.memory, sandbox=args.sandbox)
+    if args.gradescope:
+        return _gradescope(args, options)
+    if not args.submissions:
+        parser.error("grade: give the submissions (FILE...), or --gradescope ZIP")
     try:
         kind = grading.sandbox_kind(options)
     except RuntimeError as err:
@@ -78,6 +83,24 @@ def main(argv=None):
     if args.out:
         out = grading.write_outputs(rows, ids, args.out, kind)
         print(f"wrote {out / 'grades.csv'}, {out / 'grades.json'} and {out / 'report.html'}")
+    return 0
+
+
+def _gradescope(args, options):
+    """Write the Gradescope autograder zip (see ``gradescope.py``) instead of grading."""
+    from . import gradescope
+
+    if args.submissions:
+        print("error: --gradescope writes an autograder; give no submissions with it", file=sys.stderr)
+        return 2
+    ids = args.exercise or list(EXERCISES)
+    try:
+        path = gradescope.write_bundle(args.gradescope, ids, options)
+    except (OSError, RuntimeError, ValueError) as err:
+        print(f"error: cannot write {args.gradescope}: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: a Gradescope autograder for {len(ids)} exercise(s) "
+          f"({', '.join(ids) if len(ids) <= 6 else ids[0] + ' ... ' + ids[-1]}), 1 point each")
     return 0
 
 

@@ -259,7 +259,8 @@ _SCRATCH_BYTES = 64 * 2 ** 20
 def _bwrap_prefix(python, workdir, hide, files):
     binds, package = _child_view(python)
     argv = [shutil.which("bwrap"), "--unshare-all", "--die-with-parent", "--new-session",
-            "--cap-drop", "ALL"]
+            "--cap-drop", "ALL", "--size", str(_SCRATCH_BYTES), "--tmpfs", "/tmp"]
+    # A private /tmp first: an interpreter or venv that lives under /tmp is bound back over it.
     for system in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64") + _ETC_FILES:
         argv += ["--ro-bind-try", system, system]
     for path in binds:
@@ -270,8 +271,7 @@ def _bwrap_prefix(python, workdir, hide, files):
     for path in sorted(hidden):
         if os.path.isdir(path) and any(path == b or path.startswith(b + os.sep) for b in binds):
             argv += ["--tmpfs", path]
-    argv += ["--size", str(_SCRATCH_BYTES), "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev",
-             "--size", str(_SCRATCH_BYTES), "--tmpfs", workdir]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(_SCRATCH_BYTES), "--tmpfs", workdir]
     for name in files:                     # the copy of the submission, read-only in a writable folder
         argv += ["--ro-bind", os.path.join(workdir, name), os.path.join(workdir, name)]
     return argv + ["--chdir", workdir, "--"]

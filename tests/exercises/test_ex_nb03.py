@@ -46,6 +46,14 @@ def test_mul_backward_x_times_x_catches_assignment():
     fails(check_mul_backward, assigns_when_same, match=["x*x", "second write erases the first"])
 
 
+def test_untouched_stubs_are_not_attempted():
+    from tinygrad_edu.exercises import ExerciseFailed
+    for checker, stub in ((check_manual_grads, dict.fromkeys("Ldfceab")), (check_reflected_ops, BareValue)):
+        with pytest.raises(ExerciseFailed) as info:
+            checker(stub)
+        assert info.value.kind == "not-attempted"
+
+
 def test_manual_grads():
     assert check_manual_grads(S.manual_grads)
     assert check_manual_grads({"L": 1, "d": 4, "f": -1, "c": 4, "e": 4, "a": -8, "b": 12},
@@ -84,7 +92,11 @@ def test_reflected_ops():
     class CutsGraph(S.ReflectedValue):
         def __radd__(self, other): return type(self)(self.data + other)
 
-    fails(check_reflected_ops, BareValue, match=["2 + x raised TypeError", "define __radd__"])
+    fails(check_reflected_ops, BareValue, match=["adds none of __radd__"])     # the untouched stub
+
+    class OnlyNeg(BareValue):
+        def __neg__(self): return self * -1
+    fails(check_reflected_ops, OnlyNeg, match=["2 + x raised TypeError", "define __radd__"])
     fails(check_reflected_ops, NoRsub, match=["2 - x raised TypeError", "__rsub__"])
     fails(check_reflected_ops, BackwardsRsub, match="other - self (you computed self - other)")
     fails(check_reflected_ops, BackwardsRdiv, match="other / self")

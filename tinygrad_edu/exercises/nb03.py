@@ -137,6 +137,9 @@ def _manual_cases(rng, values=(3.0, -2.0, 5.0, -4.0)):
 def _manual_probe(values, grads):
     if not isinstance(grads, dict):
         fail(EX2.id, f"grads should be a dict like {{'L': 1.0, 'd': ...}}, got {type(grads).__name__}")
+    if all(v is None for v in grads.values()):
+        fail(EX2.id, "no gradients filled in yet (every entry is None)",
+             "replace each None with dL/d(node), from the output back", kind="not-attempted")
     return {name: None if grads.get(name) is None else observed(grads[name])
             for name in _NODES if name in grads}
 
@@ -236,6 +239,10 @@ def _reflected_probe(xs, cls):
     """Per expression and x: {"raised": ...}, {"not a value": ...} or {"data", "grad"}."""
     if not isinstance(cls, type):
         fail(EX3.id, f"pass your class itself (e.g. ReflectedValue), got {type(cls).__name__}")
+    if cls is BareValue or (issubclass(cls, BareValue) and not any(
+            m in vars(c) for c in cls.__mro__[:cls.__mro__.index(BareValue)] for m in _METHODS)):
+        fail(EX3.id, f"{cls.__name__} adds none of {', '.join(_METHODS)} yet",
+             "define them in your class (see the hint in the exercise)", kind="not-attempted")
     seen = []
     for _, student_expr, _, _ in _REFLECTED:
         row = []
@@ -293,6 +300,9 @@ def _reflected_judge(xs, seen):
                      f"{method} must build the result from operations that record the graph "
                      "(no new value made from .data, which would cut the gradient)")
     return "2+x, 2-x, 2/x, x/2 and -x give the right values and gradients"
+
+
+_METHODS = ("__radd__", "__rsub__", "__rtruediv__", "__neg__")
 
 
 def check_reflected_ops(cls):

@@ -13,7 +13,6 @@ ex3  ``train_moons(X, y) -> model``: train on two moons (X: list of [x1, x2],
 """
 
 import math
-import random
 import time
 
 from ..engine import Value, gradients
@@ -27,6 +26,13 @@ __all__ = ["check_parameters_zero_grad", "check_training_loop", "check_moons", "
 def _count(nin, nouts):
     sizes = [nin] + list(nouts)
     return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def _sized(ex, items, n, what):
+    """``items`` if it is a list of ``n`` observations; a report cut short fails (it proves nothing)."""
+    if type(items) is not list or len(items) != n:
+        fail(ex, f"the report of {what} is incomplete ({n} expected)")
+    return items
 
 
 def _first(out):
@@ -75,7 +81,11 @@ def _mlp_probe(cases, MLP):
         model = call_student(ex, MLP, case["nin"], list(case["nouts"]), what="MLP")
         if _library_mlp(MLP, model):
             return {"library": True}
-        params = list(call_student(ex, model.parameters, what="parameters"))
+        listed = call_student(ex, getattr(model, "parameters", None), what="parameters")
+        try:
+            params = list(listed)
+        except Exception:                      # noqa: BLE001 - not a list of anything
+            fail(ex, f"parameters() should return a list of Values, got {type(listed).__name__}")
         row = {"count": len(params), "unique": len({id(p) for p in params}), "not_value": None}
         strangers = [p for p in params if not isinstance(p, Value)]
         if strangers:
@@ -103,7 +113,7 @@ def _mlp_probe(cases, MLP):
         (out * out).backward()
         row["grads"] = [observed(p.grad) for p in params]
         row["data"] = [observed(p.data) for p in params]
-        call_student(ex, model.zero_grad, what="zero_grad")
+        call_student(ex, getattr(model, "zero_grad", None), what="zero_grad")
         row["grads_after"] = [observed(p.grad) for p in params]
         row["data_after"] = [observed(p.data) for p in params]
         seen.append(row)
@@ -162,7 +172,7 @@ def _mlp_judge(cases, seen):
     if seen["library"]:
         fail(ex, "MLP is tinygrad_edu's own MLP (tinygrad_edu.nn.MLP)",
              "write your own class: neurons with weights and a bias, layers, parameters() and zero_grad()")
-    for case, row in zip(cases, seen["rows"]):
+    for case, row in zip(cases, _sized(ex, seen["rows"], len(cases), "the shapes")):
         nin, nouts = case["nin"], case["nouts"]
         shape = f"MLP({nin}, {nouts})"
         if row["not_value"]:
@@ -179,13 +189,15 @@ def _mlp_judge(cases, seen):
             fail(ex, f"{shape}: model(x) should return a Value, got {row['output']}",
                  "with one output unit return that unit's Value (not a list of layers, not .data)")
         out = number(ex, row["out"], "model(x)")
+        for key in ("grads", "data", "grads_after", "data_after") + (("nudged",) if case["nudge"] else ()):
+            _sized(ex, row.get(key), want, f"{shape}'s {key}")
         grads = [number(ex, g, "p.grad after backward()") for g in row["grads"]]
         if all(g == 0 for g in grads) and out != 0:
             fail(ex, f"{shape}: after (out·out).backward() every parameter's grad is 0 (out = {fmt(out)})",
                  "parameters() must return the very Values the forward pass computes with (not copies), "
                  "and the forward pass must not build new Values from .data")
         for k, outs in enumerate(row.get("nudged", ())):
-            up, down = (number(ex, o, "model(x)") for o in outs)
+            up, down = (number(ex, o, "model(x)") for o in _sized(ex, outs, 2, "a nudge"))
             slope = (up * up - down * down) / (2 * _NUDGE)
             if not close(grads[k], slope, 1e-3, 1e-5):
                 hint = ("the forward pass must compute with the parameter Values themselves "
@@ -246,10 +258,10 @@ def _reference_step(model, params, data, xs, ys):
     return loss.data, [grads[p] for p in params]
 
 
-def _judge_step(ex, case, k, got, model, params, before):
+def _judge_step(ex, case, k, got, model, params, before, where=""):
     """Check one step; returns the parameter values after it."""
     xs, ys, lr = case["xs"], case["ys"], case["lr"]
-    step = f"step {k}" + (f" (lr={lr}, {len(xs)} examples)" if (lr, xs) != (0.05, TOY_XS) else "")
+    step = f"step {k}{where}"
     loss_before, fresh = _reference_step(model, params, before, xs, ys)
     if type(got["loss"]) is dict:
         fail(ex, f"{step}: training_step returned {got['loss']['not a number']}, not the loss",
@@ -300,13 +312,16 @@ def _judge_step(ex, case, k, got, model, params, before):
 def _loop_judge(cases, seen):
     ex = EX2.id
     summary = None
-    for case, steps in zip(cases, seen):
+    for n, (case, steps) in enumerate(zip(cases, _sized(ex, seen, len(cases), "the runs"))):
+        where = f" (lr={case['lr']}, {len(case['xs'])} examples)" if n else ""
         model = TinyMLP(*_SHAPE, seed=case["seed"])
         params = model.parameters()
         data = [p.data for p in params]
         first = _reference_step(model, params, data, case["xs"], case["ys"])[0]
-        for k, got in enumerate(steps, 1):
-            data = _judge_step(ex, case, k, got, model, params, data)
+        for k, got in enumerate(_sized(ex, steps, case["steps"], "the steps"), 1):
+            for key in ("grads", "data"):
+                _sized(ex, got[key], len(params), f"step {k}'s {key}")
+            data = _judge_step(ex, case, k, got, model, params, data, where)
         final = _reference_step(model, params, data, case["xs"], case["ys"])[0]
         summary = summary or (first, final, case["steps"])
     first, final, steps = summary
@@ -413,8 +428,8 @@ def _moons_judge(cases, seen):
     if seconds > limit:
         fail(ex, f"train_moons took {seconds:.1f} s, over the {limit:.0f} s limit",
              "fewer steps, a smaller network, minibatches, or a larger learning rate")
-    scores = [number(ex, s, "model(x)") for s in seen["train"]]
-    fresh = [number(ex, s, "model(x)") for s in seen["fresh"]]
+    scores = [number(ex, s, "model(x)") for s in _sized(ex, seen["train"], len(cases["X"]), "the scores")]
+    fresh = [number(ex, s, "model(x)") for s in _sized(ex, seen["fresh"], len(cases["fresh"]), "the scores")]
     for p, s in zip(cases["X"] + cases["fresh"], scores + fresh):
         if not math.isfinite(s):
             fail(ex, f"model([{fmt(p[0])}, {fmt(p[1])}]) is {fmt(s)}",

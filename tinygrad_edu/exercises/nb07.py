@@ -44,6 +44,13 @@ def _function(case):
     return random_function(random.Random(case["seed"]), case["n"], n_ops=6, unary=_UNARY)
 
 
+def _sized(ex, items, n, what):
+    """``items`` if it is a list of ``n`` observations; a report cut short fails (it proves nothing)."""
+    if type(items) is not list or len(items) != n:
+        fail(ex, f"the report of {what} is incomplete ({n} expected)")
+    return items
+
+
 def _describe(case):
     if "stiff" in case:
         return f"f = {_STIFF[case['stiff']][0]}"
@@ -113,10 +120,10 @@ def _grad_judge(cases, seen):
     own = "write your own: wrap every argument in a Value, call f, run backward, return args[argnum]'s .grad"
     if seen["library"] or any(got["library"] for row in seen["rows"] for got in row):
         fail(ex, "your grad is tinygrad_edu's own grad (or hands back the function it makes)", own)
-    for case, row in zip(cases, seen["rows"]):
+    for case, row in zip(cases, _sized(ex, seen["rows"], len(cases), "the functions")):
         f, args = _function(case), case["args"]
         exact = engine_gradient(f, args)
-        for i, got in enumerate(row):
+        for i, got in enumerate(_sized(ex, row, len(args), "the argnums")):
             where = f"{_describe(case)} at {args}, argnum={i}"
             if got["type"] == "Value":
                 fail(ex, "grad(f)(...) returned a Value; return the plain number (the .grad of the input)",
@@ -197,8 +204,12 @@ def _logistic_probe(cases, train_logistic):
     for case in cases:
         got = call_student(EX2.id, train_logistic, [list(r) for r in case["inputs"]], list(case["targets"]),
                            case["steps"], case["lr"], what="train_logistic")
-        if isinstance(got, (list, tuple)) and len(got) == 3:
-            seen.append([observed(w) for w in got])
+        try:
+            weights = [observed(w) for w in got] if isinstance(got, (list, tuple)) else None
+        except Exception:                      # noqa: BLE001 - a container that cannot be read
+            weights = None
+        if weights is not None and len(weights) == 3:
+            seen.append(weights)
         else:
             try:
                 shown = repr(got)[:60]
@@ -235,11 +246,11 @@ def _diagnose_logistic(case, weights, loss, cases):
 @EX2.judge
 def _logistic_judge(cases, seen):
     ex = EX2.id
-    for k, (case, got) in enumerate(zip(cases, seen)):
+    for k, (case, got) in enumerate(zip(cases, _sized(ex, seen, len(cases), "the data sets"))):
         if type(got) is dict:
             fail(ex, f"train_logistic should return the 3 weights, got {got['not three weights']}",
                  "return a list of three numbers, [w0, w1, w2], after the last step")
-        weights = [number(ex, w, "a weight") for w in got]
+        weights = [number(ex, w, "a weight") for w in _sized(ex, got, 3, "the weights")]
         inputs, targets, steps = case["inputs"], case["targets"], case["steps"]
         expected = _descend(steps, case["lr"], inputs=inputs, targets=targets)[-1]
         if all(close(a, b, 1e-7, 1e-10) for a, b in zip(weights, expected)):

@@ -288,8 +288,9 @@ def _judge_step(ex, case, k, got, model, params, before, where=""):
         if k > 1 and ratio > 1.3:
             hint = (f"grads accumulate across steps: p.grad is {ratio:.1f}× the fresh gradient "
                     "-- call model.zero_grad() before loss.backward()")
-        fail(ex, f"{step}: p.grad differs from a fresh gradient of the loss (first: "
-                 f"{fmt(next(g for g, f in zip(grads, fresh) if not close(g, f, 1e-6, 1e-9)))})", hint)
+        k_bad = next(j for j, (g, f) in enumerate(zip(grads, fresh)) if not close(g, f, 1e-6, 1e-9))
+        fail(ex, f"{step}: p.grad differs from a fresh gradient of the loss (first: parameter #{k_bad}, "
+                 f"p.grad {fmt(grads[k_bad])}, fresh gradient {fmt(fresh[k_bad])})", hint)
     moved = [a - b for a, b in zip(after, before)]
     expected = [-lr * g for g in fresh]
     if not all(close(m, e, 1e-6, 1e-12) for m, e in zip(moved, expected)):

@@ -142,10 +142,11 @@ def _grad_judge(cases, seen):
                 hint = f"that is the derivative wrt argument {others[0]}: use argnum"
             elif close(value, value_of(f, args), 1e-9, 1e-12):
                 hint = "you returned f's value, not its derivative"
-            elif got["calls"] >= 2 or close(value, fd, 1e-3, 1e-6):
-                hint = (f"your grad called f {got['calls']} times and agrees only with a finite "
-                        "difference: that is finite differences, not autodiff. Wrap the arguments in "
-                        "Values, call f once and run backward: autodiff is exact to rounding")
+            elif close(value, fd, 1e-3, 1e-6):
+                calls = f"called f {got['calls']} times and " if got["calls"] >= 2 else ""
+                hint = (f"your grad {calls}agrees with a finite difference, not exactly with autodiff: "
+                        "that is finite differences, not autodiff. Wrap the arguments in Values, call f "
+                        "and run backward: autodiff is exact to rounding")
             fail(ex, f"{where}: got {value!r}, autodiff gives {exact[i]!r} (a central difference "
                      f"{fmt(fd)})", hint)
     nonscalar = seen["nonscalar"]

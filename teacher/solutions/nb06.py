@@ -39,8 +39,8 @@ def training_step(model, xs, ys, lr):
     return loss
 
 
-def train_moons(X, y, steps=200, batch=20, lr=0.1, momentum=0.9):
-    """tanh MLP 2-16-1, hinge loss, minibatches of 20 with momentum: ~99 % in about a second."""
+def train_moons(X, y, steps=600, batch=20, lr=0.1, momentum=0.9, target=0.98):
+    """tanh MLP 2-16-1, hinge loss, minibatches of 20 with momentum, until 98 % of X is right: 1-2 s."""
     import random
     rng = random.Random(1)
     sizes = [2, 16, 1]
@@ -55,8 +55,13 @@ def train_moons(X, y, steps=200, batch=20, lr=0.1, momentum=0.9):
             x = out if k == len(layers) - 1 else [o.tanh() for o in out]
         return x[0]
 
+    def accuracy():
+        return sum((model(p).data > 0) == (t > 0) for p, t in zip(X, y)) / len(X)
+
     order = list(range(len(X)))
-    for _ in range(steps):
+    for step in range(steps):
+        if step and step % 50 == 0 and accuracy() >= target:
+            break
         rng.shuffle(order)
         loss = sum((1 - y[i] * model(X[i])).relu() for i in order[:batch]) / batch
         for p in params:

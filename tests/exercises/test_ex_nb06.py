@@ -1,19 +1,13 @@
 """Checkers of notebook 06: pass on the solutions, fail on typical wrong answers with the right hint."""
 
-import math
-import sys
-from collections import deque
-
+import pytest
 from exhelp import S, fails
+from mistakes_nb06 import _ascent, _BiasFromData, _ZeroesData, _zero_init
 
-from tinygrad_edu import bugs
-from tinygrad_edu.engine import Value, topological_order
-from tinygrad_edu.exercises import (bug_hunt_function, bug_hunt_source, check_backward, check_bug_hunt,
-                                    check_kink_quiz, check_moons, check_parameters_zero_grad,
-                                    check_softmax_nll, check_topological_sort, check_training_loop,
-                                    check_unary_rules)
-
-from tinygrad_edu.exercises.nb04 import HUNT_BUGS
+import tinygrad_edu
+from tinygrad_edu.exercises import check_moons, check_parameters_zero_grad, check_training_loop
+from tinygrad_edu.exercises.nb06 import EX1, EX2, EX3, _line_agreement, _moon_label
+from tinygrad_edu.exercises._programs import make_moons
 
 
 class NoBiasMLP(S.MLP):
@@ -38,6 +32,33 @@ def test_parameters_zero_grad():
     fails(check_parameters_zero_grad, NoBiasMLP, match=["has 32 parameters, expected 41", "biases are missing"])
     fails(check_parameters_zero_grad, DuplicateMLP, match="more than once")
     fails(check_parameters_zero_grad, LazyZeroGrad, match=["still have a grad", "p.grad = 0"])
+
+
+def test_zero_grad_that_zeroes_the_data_is_named():
+    # issue 18: it used to be told "rebinding a local name changes nothing"
+    text = fails(check_parameters_zero_grad, _ZeroesData,
+                 match=["set the parameters' values (p.data) to 0", "zeroed the data/weights, not the grads"])
+    assert "rebinding" not in text
+
+
+def test_the_library_mlp_is_not_an_answer():
+    fails(check_parameters_zero_grad, tinygrad_edu.nn.MLP, match=["tinygrad_edu.nn.MLP", "write your own"])
+
+    class Wrapped(tinygrad_edu.nn.MLP):
+        pass
+    fails(check_parameters_zero_grad, Wrapped, match="write your own")
+    fails(check_parameters_zero_grad, lambda nin, nouts: tinygrad_edu.nn.MLP(nin, nouts), match="write your own")
+
+
+def test_a_graph_cut_in_the_forward_pass_is_seen():
+    fails(check_parameters_zero_grad, _BiasFromData, match=["nudging it changes out²", "cuts the graph"])
+
+
+def test_mlp_shapes_are_random_per_student():
+    shapes = {str([(c["nin"], c["nouts"]) for c in EX1.make_cases(s)]) for s in ("ann", "bob", "cy", "dee")}
+    assert len(shapes) > 1
+    for s in ("ann", "bob"):
+        assert check_parameters_zero_grad(S.MLP, student_id=s)
 
 
 def no_zero_grad(model, xs, ys, lr):
@@ -82,6 +103,15 @@ def test_training_loop():
     fails(check_training_loop, mean_loss, match="sum of squared errors")
 
 
+def test_a_fixed_learning_rate_fails_on_the_random_run():
+    # The notebook's run uses lr=0.05; the random run another lr, so 0.05 written in is caught.
+    def fixed(model, xs, ys, lr):
+        return S.training_step(model, xs, ys, 0.05)
+    for student in ("ann", "bob", "cy"):
+        assert EX2.make_cases(student)[1]["lr"] != 0.05
+        fails(check_training_loop, fixed, student_id=student, match=["use the lr argument", "not lr·grad"])
+
+
 def linear_model(X, y):
     w = [0.0, 0.0, 0.0]
     for _ in range(200):
@@ -96,3 +126,39 @@ def test_moons():
     fails(check_moons, linear_model, match=["training accuracy", "< 95%", "straight line"])
     fails(check_moons, S.train_moons, time_limit=0.01, match=["over the 0 s limit", "fewer steps"])
     fails(check_moons, lambda X, y: (lambda x: float("nan")), match=["is nan", "diverged"])
+
+
+def test_moons_zero_init_and_ascent_are_named():
+    # issue 18: both used to be told "a straight line cannot separate the moons"
+    text = fails(check_moons, _zero_init, match=["at every point", "zero initialisation"])
+    assert "straight line" not in text
+    text = fails(check_moons, _ascent, match=["opposite", "uphill"])
+    assert "straight line" not in text
+
+
+def test_moons_memorising_fails_on_fresh_points():
+    def memorise(X, y):
+        seen = {tuple(p): t for p, t in zip(X, y)}
+        return lambda x: seen.get(tuple(x), 1.0)
+    fails(check_moons, memorise, match=["new points", "memorised"])
+
+
+def test_moons_fresh_labels_come_from_the_geometry():
+    # The judge labels the fresh points itself: the nearer arc agrees with the generator
+    # wherever the moons' noise leaves a clear margin.
+    X, y = make_moons(400, 0.05, 7)
+    agree = sum(_moon_label(p) == t for p, t in zip(X, y)) / len(X)
+    assert agree > 0.99
+    cases = EX3.make_cases("ann")
+    labels = [_moon_label(p) for p in cases["fresh"]]
+    assert labels.count(1) == labels.count(-1) == 50
+    assert not any(tuple(p) in {tuple(q) for q in cases["X"]} for p in cases["fresh"])
+
+
+@pytest.mark.parametrize("bent", [False, True])
+def test_line_agreement(bent):
+    # The moons' own labels need a bent boundary; any tilted line's signs are reproduced exactly.
+    X, y = make_moons(100, 0.1, 3)
+    signs = y if bent else [1 if 0.7 * a - 1.3 * b + 0.2 > 0 else -1 for a, b in X]
+    agree = _line_agreement(X, signs)
+    assert (agree < 0.95) if bent else (agree == 1.0)

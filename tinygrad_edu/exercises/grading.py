@@ -501,7 +501,8 @@ def _judge_reply(ex, cases, reply, record):
         try:
             record(ex.id, "pass", str(ex.verdict(cases, reply["seen"])))
         except ExerciseFailed as err:
-            record(ex.id, "fail", err.problem, err.hint, earned=err.earned)
+            outcome = "not-attempted" if err.kind == "not-attempted" else "fail"
+            record(ex.id, outcome, err.problem, err.hint, earned=err.earned)
         except Exception as err:           # noqa: BLE001 - reported, never a pass
             record(ex.id, "checker-error", f"the grader could not judge this answer ({type(err).__name__}: "
                                            f"{err}): a bug in the grader, or a submission that "

@@ -207,9 +207,23 @@ def observations(exercise, seen, count, width=None):
     """The probe's list of ``count`` observations (each a list of ``width``), or a failure.
 
     A judge must never let a short or missing report pass: ``zip`` would judge nothing.
+    Only a probe the submission tampered with sends another shape.
     """
     if type(seen) is not list or len(seen) != count or (
             width is not None and any(type(row) is not list or len(row) != width for row in seen)):
-        fail(exercise, f"the checker got {type(seen).__name__} observations of the wrong shape "
-                       f"(expected {count}); was the grader tampered with?")
+        fail(exercise, f"the observations do not match the test cases ({count} expected; was the "
+                       "checker tampered with?)")
     return seen
+
+
+def distinct_digits(got, expected):
+    """Two numbers shown with just enough digits to tell them apart.
+
+    >>> distinct_digits(3.00000001, 3.0001)
+    ('3', '3.0001')
+    """
+    for digits in range(6, 17):
+        a, b = f"{got:.{digits}g}", f"{expected:.{digits}g}"
+        if a != b:
+            return a, b
+    return fmt(got), fmt(expected)

@@ -15,28 +15,14 @@ dropped factor...) and name the one the observations match at *every* point.
 import math
 
 from ..engine import exp
-from ._common import call_student, close, engine_gradient, fail, fmt, number, observed
+from ._common import (call_student, close, distinct_digits, engine_gradient, fail, fmt, number,
+                      observations, observed)
 from ._exercise import Exercise
 from ._programs import random_program, run_program
 
 __all__ = ["check_central_difference", "check_best_h", "check_gradient_F", "F", "EXERCISES"]
 
 
-def _pair(got, expected):
-    """Two numbers shown with just enough digits to tell them apart: ('3', '3.0001')."""
-    for digits in range(6, 17):
-        a, b = f"{got:.{digits}g}", f"{expected:.{digits}g}"
-        if a != b:
-            return a, b
-    return fmt(got), fmt(expected)
-
-
-def _observations(ex, seen, count):
-    """``seen`` as a list with one entry per case: a probe tampered with by the submission could
-    send fewer, and a judge that zips cases with observations would then check nothing."""
-    if type(seen) is not list or len(seen) != count:
-        fail(ex, f"the observations do not match the {count} cases (the checker's probe was changed?)")
-    return seen
 
 
 # -- ex1 ------------------------------------------------------------------------
@@ -196,9 +182,9 @@ def _explain(cases, values, failing):
 @EX1.judge
 def _difference_judge(cases, seen):
     ex = EX1.id
-    _observations(ex, seen, len(cases))
+    observations(ex, seen, len(cases))
     for case, row in zip(cases, seen):
-        _observations(ex, row, len(case["hs"]))
+        observations(ex, row, len(case["hs"]))
     values = [[number(ex, x, "central_difference's result") for x in row] for row in seen]
     for c, (case, row) in enumerate(zip(cases, values)):
         f, args, i, label = _function(case["f"]), case["args"], case["arg"], case["label"]
@@ -210,7 +196,7 @@ def _difference_judge(cases, seen):
             else:
                 expected, tolerance, where = _central(f, args, i, h), (1e-8, 1e-10), f"with h={h:g}"
             if not close(got, expected, *tolerance):
-                shown = _pair(got, expected)
+                shown = distinct_digits(got, expected)
                 fail(ex, f"{label} wrt arg {i} {where} returned {shown[0]}, expected {shown[1]}"
                          + ("" if h is None else " (the central difference at that h)"),
                      _explain(cases, values, (c, s)))
@@ -286,7 +272,7 @@ def _judge_step(name, h, which, xs, other):
 @EX2.judge
 def _best_h_judge(xs, seen):
     ex = EX2.id
-    _observations(ex, seen, 2)
+    observations(ex, seen, 2)
     h_forward = number(ex, seen[0], "h_forward")
     h_central = number(ex, seen[1], "h_central")
     verdicts = [_judge_step("forward", h_forward, 0, xs, h_central),
@@ -382,12 +368,12 @@ def _named_slip(name, k, points, values):
 @EX3.judge
 def _gradient_judge(points, seen):
     ex = EX3.id
-    _observations(ex, seen, len(points))
+    observations(ex, seen, len(points))
     for p, got in zip(points, seen):
         if type(got) is dict:
             fail(ex, f"grad_F{tuple(p)} should return three partials (dF/da, dF/db, dF/dc), "
                      f"got {str(got.get('shape'))[:80]}")
-        _observations(ex, got, 3)
+        observations(ex, got, 3)
     values = [[number(ex, g, f"dF/d{name}") for g, name in zip(got, "abc")] for got in seen]
     wrong = []
     for k, name in enumerate("abc"):
@@ -405,7 +391,7 @@ def _gradient_judge(points, seen):
     hint = _named_slip(name, k, points, mine) or (
         f"differentiate each term of F wrt {name}, holding the other two fixed; compare with "
         f"central_difference(F, {', '.join(fmt(x) for x in p)}, arg={k})")
-    shown = _pair(v, exact)
+    shown = distinct_digits(v, exact)
     fail(ex, f"dF/d{name} at (a,b,c)={tuple(p)}: got {shown[0]}, central difference gives {fmt(slope)}"
              + (f" (exactly {shown[1]})" if shown[1] != fmt(slope) else ""),
          hint, earned=(3 - len(wrong)) / 3)

@@ -19,7 +19,8 @@ explains the student's numbers on *every* instance.
 import math
 
 from ..engine import Value, gradients, sin, topological_order
-from ._common import call_student, central_difference, close, fail, fmt, number, observed, student_rng
+from ._common import (call_student, central_difference, close, distinct_digits, fail, fmt, number,
+                      observations, observed, student_rng)
 from ._exercise import Exercise
 
 __all__ = ["check_chain_links", "check_chain_derivative", "check_path_sum", "chain_instance",
@@ -28,21 +29,6 @@ __all__ = ["check_chain_links", "check_chain_derivative", "check_path_sum", "cha
 LINKS = ("du/dx", "dv/du", "dw/dv", "df/dw")
 
 
-def _pair(got, expected):
-    """Two numbers shown with just enough digits to tell them apart: ('17.39700001', '17.397')."""
-    for digits in range(6, 17):
-        a, b = f"{got:.{digits}g}", f"{expected:.{digits}g}"
-        if a != b:
-            return a, b
-    return fmt(got), fmt(expected)
-
-
-def _observations(ex, seen, count):
-    """``seen`` as a list with one entry per case: a probe tampered with by the submission could
-    send fewer, and a judge that zips cases with observations would then check nothing."""
-    if type(seen) is not list or len(seen) != count:
-        fail(ex, f"the observations do not match the {count} cases (the checker's probe was changed?)")
-    return seen
 
 
 def chain_instance(student_id=None):
@@ -180,7 +166,7 @@ def _links_probe(instances, chain_links):
 @EX1.judge
 def _links_judge(instances, seen):
     ex = EX1.id
-    _observations(ex, seen, len(instances))
+    observations(ex, seen, len(instances))
     for (n, m, x), got in zip(instances, seen):
         if type(got) is not dict or not (type(got.get("type")) is str or type(got.get("links")) is dict):
             fail(ex, "the observations do not match the cases (the checker's probe was changed?)")
@@ -200,7 +186,7 @@ def _links_judge(instances, seen):
             hint = _instance_slip(link, instances, values) or (
                 f"a link is the derivative of {link[1]} wrt {link[4]} alone, evaluated at "
                 f"{link[4]} = {fmt(inner.data)}")
-            shown = _pair(g, links[link])
+            shown = distinct_digits(g, links[link])
             fail(ex, f"{link} wrong for n={n}, m={m}, x={x}: got {shown[0]}, expected {shown[1]}", hint)
     return f"all four links right on {len(instances)} instances (first: n, m, x = {tuple(instances[0])})"
 
@@ -261,7 +247,7 @@ def _subsets(items, size):
 @EX2.judge
 def _derivative_judge(instances, seen):
     ex = EX2.id
-    values = [number(ex, v, "f'(x)") for v in _observations(ex, seen, len(instances))]
+    values = [number(ex, v, "f'(x)") for v in observations(ex, seen, len(instances))]
     for (n, m, x), got in zip(instances, values):
         links, _ = _true_links(n, m, x)
         exact = math.prod(links.values())
@@ -288,7 +274,7 @@ def _derivative_judge(instances, seen):
                     for v, inst in zip(values, instances)):
                 hint = ("your values are close but not exact, as a finite difference would be: multiply "
                         "the four links instead (the chain rule is exact)")
-        shown = _pair(got, exact)
+        shown = distinct_digits(got, exact)
         fail(ex, f"f'({x}) for n={n}, m={m}: got {shown[0]}, the central difference gives {fmt(expected)}"
                  + (f" (exactly {shown[1]})" if shown[1] != fmt(expected) else ""), hint)
     return f"f' is exact on {len(instances)} instances"
@@ -440,7 +426,7 @@ def _path_hint(cases, values, case, got, expected):
 @EX3.judge
 def _path_judge(cases, seen):
     ex = EX3.id
-    values = [number(ex, v, "path_sum's result") for v in _observations(ex, seen, len(cases))]
+    values = [number(ex, v, "path_sum's result") for v in observations(ex, seen, len(cases))]
     for case, got in zip(cases, values):
         expected = _reference(case["edges"], case["source"], case["target"])
         if not close(got, expected, 1e-9, 1e-9):

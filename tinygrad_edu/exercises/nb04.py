@@ -25,7 +25,7 @@ import random
 
 from .. import bugs
 from ..engine import Value, topological_order
-from ._common import call_student, close, fail, fmt, number, observed, student_rng
+from ._common import call_student, close, fail, fmt, number, observations, observed, student_rng
 from ._exercise import Exercise
 from ._programs import labelled_graph
 
@@ -49,11 +49,6 @@ def _chain(depth):
     y.label = "out"
     return y
 
-
-def _same_shape(ex, cases, seen):
-    """A probe answers every case: anything else is not a submission's honest observation."""
-    if type(seen) is not list or len(seen) != len(cases):
-        fail(ex, "the observations do not match the test cases (was the checker tampered with?)")
 
 
 # -- graphs from plain specs (the same graph on both sides of the grader) -------------
@@ -173,7 +168,7 @@ def _judge_order(ex, spec, got):
 
 @EX1.judge
 def _sort_judge(specs, seen):
-    _same_shape(EX1.id, specs, seen)
+    observations(EX1.id, seen, len(specs))
     for spec, got in zip(specs, seen):
         _judge_order(EX1.id, spec, got)
     return f"valid orders on {len(specs) - 1} random graphs and a chain 3000 deep"
@@ -328,7 +323,7 @@ def _backward_probe(scenarios, backward):
 @EX2.judge
 def _backward_judge(scenarios, seen):
     ex = EX2.id
-    _same_shape(ex, scenarios, seen)
+    observations(ex, seen, len(scenarios))
     for scenario, passes in zip(scenarios, seen):
         wrong = _first_wrong(ex, scenario, passes)
         if wrong is None:
@@ -420,7 +415,7 @@ def _leaves_text(order, grads, names):
 def _hunt_judge(scenarios, seen):
     ex = EX3.id
     titles = {name: (title, leaves) for name, _, title, leaves in _HIDDEN}
-    _same_shape(ex, scenarios, seen)
+    observations(ex, seen, len(scenarios))
     for scenario, passes in zip(scenarios, seen):
         wrong = _first_wrong(ex, scenario, passes)
         if wrong is None:

@@ -16,7 +16,7 @@ import math
 import time
 
 from ..engine import Value, gradients
-from ._common import call_student, close, fail, fmt, number, observed
+from ._common import call_student, close, fail, fmt, number, observations, observed
 from ._exercise import Exercise
 from ._programs import TOY_XS, TOY_YS, TinyMLP, make_moons, mse
 
@@ -27,12 +27,6 @@ def _count(nin, nouts):
     sizes = [nin] + list(nouts)
     return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
 
-
-def _sized(ex, items, n, what):
-    """``items`` if it is a list of ``n`` observations; a report cut short fails (it proves nothing)."""
-    if type(items) is not list or len(items) != n:
-        fail(ex, f"the report of {what} is incomplete ({n} expected)")
-    return items
 
 
 def _first(out):
@@ -172,7 +166,7 @@ def _mlp_judge(cases, seen):
     if seen["library"]:
         fail(ex, "MLP is tinygrad_edu's own MLP (tinygrad_edu.nn.MLP)",
              "write your own class: neurons with weights and a bias, layers, parameters() and zero_grad()")
-    for case, row in zip(cases, _sized(ex, seen["rows"], len(cases), "the shapes")):
+    for case, row in zip(cases, observations(ex, seen["rows"], len(cases))):
         nin, nouts = case["nin"], case["nouts"]
         shape = f"MLP({nin}, {nouts})"
         if row["not_value"]:
@@ -190,14 +184,14 @@ def _mlp_judge(cases, seen):
                  "with one output unit return that unit's Value (not a list of layers, not .data)")
         out = number(ex, row["out"], "model(x)")
         for key in ("grads", "data", "grads_after", "data_after") + (("nudged",) if case["nudge"] else ()):
-            _sized(ex, row.get(key), want, f"{shape}'s {key}")
+            observations(ex, row.get(key), want)
         grads = [number(ex, g, "p.grad after backward()") for g in row["grads"]]
         if all(g == 0 for g in grads) and out != 0:
             fail(ex, f"{shape}: after (out·out).backward() every parameter's grad is 0 (out = {fmt(out)})",
                  "parameters() must return the very Values the forward pass computes with (not copies), "
                  "and the forward pass must not build new Values from .data")
         for k, outs in enumerate(row.get("nudged", ())):
-            up, down = (number(ex, o, "model(x)") for o in _sized(ex, outs, 2, "a nudge"))
+            up, down = (number(ex, o, "model(x)") for o in observations(ex, outs, 2))
             slope = (up * up - down * down) / (2 * _NUDGE)
             if not close(grads[k], slope, 1e-3, 1e-5):
                 hint = ("the forward pass must compute with the parameter Values themselves "
@@ -313,15 +307,15 @@ def _judge_step(ex, case, k, got, model, params, before, where=""):
 def _loop_judge(cases, seen):
     ex = EX2.id
     summary = None
-    for n, (case, steps) in enumerate(zip(cases, _sized(ex, seen, len(cases), "the runs"))):
+    for n, (case, steps) in enumerate(zip(cases, observations(ex, seen, len(cases)))):
         where = f" (lr={case['lr']}, {len(case['xs'])} examples)" if n else ""
         model = TinyMLP(*_SHAPE, seed=case["seed"])
         params = model.parameters()
         data = [p.data for p in params]
         first = _reference_step(model, params, data, case["xs"], case["ys"])[0]
-        for k, got in enumerate(_sized(ex, steps, case["steps"], "the steps"), 1):
+        for k, got in enumerate(observations(ex, steps, case["steps"]), 1):
             for key in ("grads", "data"):
-                _sized(ex, got[key], len(params), f"step {k}'s {key}")
+                observations(ex, got[key], len(params))
             data = _judge_step(ex, case, k, got, model, params, data, where)
         final = _reference_step(model, params, data, case["xs"], case["ys"])[0]
         summary = summary or (first, final, case["steps"])
@@ -429,8 +423,8 @@ def _moons_judge(cases, seen):
     if seconds > limit:
         fail(ex, f"train_moons took {seconds:.1f} s, over the {limit:.0f} s limit",
              "fewer steps, a smaller network, minibatches, or a larger learning rate")
-    scores = [number(ex, s, "model(x)") for s in _sized(ex, seen["train"], len(cases["X"]), "the scores")]
-    fresh = [number(ex, s, "model(x)") for s in _sized(ex, seen["fresh"], len(cases["fresh"]), "the scores")]
+    scores = [number(ex, s, "model(x)") for s in observations(ex, seen["train"], len(cases["X"]))]
+    fresh = [number(ex, s, "model(x)") for s in observations(ex, seen["fresh"], len(cases["fresh"]))]
     for p, s in zip(cases["X"] + cases["fresh"], scores + fresh):
         if not math.isfinite(s):
             fail(ex, f"model([{fmt(p[0])}, {fmt(p[1])}]) is {fmt(s)}",

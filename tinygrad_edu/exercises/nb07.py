@@ -15,8 +15,8 @@ import math
 import random
 
 from ..engine import Value, gradients, sin
-from ._common import (call_student, central_difference, close, engine_gradient, fail, fmt, number, observed,
-                      value_of)
+from ._common import (call_student, central_difference, close, engine_gradient, fail, fmt, number,
+                      observations, observed, value_of)
 from ._exercise import Exercise
 from ._programs import LOGISTIC_INPUTS, LOGISTIC_TARGETS, logistic_loss, random_function
 
@@ -43,12 +43,6 @@ def _function(case):
         return _STIFF[case["stiff"]][2]
     return random_function(random.Random(case["seed"]), case["n"], n_ops=6, unary=_UNARY)
 
-
-def _sized(ex, items, n, what):
-    """``items`` if it is a list of ``n`` observations; a report cut short fails (it proves nothing)."""
-    if type(items) is not list or len(items) != n:
-        fail(ex, f"the report of {what} is incomplete ({n} expected)")
-    return items
 
 
 def _describe(case):
@@ -120,10 +114,10 @@ def _grad_judge(cases, seen):
     own = "write your own: wrap every argument in a Value, call f, run backward, return args[argnum]'s .grad"
     if seen["library"] or any(got["library"] for row in seen["rows"] for got in row):
         fail(ex, "your grad is tinygrad_edu's own grad (or hands back the function it makes)", own)
-    for case, row in zip(cases, _sized(ex, seen["rows"], len(cases), "the functions")):
+    for case, row in zip(cases, observations(ex, seen["rows"], len(cases))):
         f, args = _function(case), case["args"]
         exact = engine_gradient(f, args)
-        for i, got in enumerate(_sized(ex, row, len(args), "the argnums")):
+        for i, got in enumerate(observations(ex, row, len(args))):
             where = f"{_describe(case)} at {args}, argnum={i}"
             if got["type"] == "Value":
                 fail(ex, "grad(f)(...) returned a Value; return the plain number (the .grad of the input)",
@@ -247,11 +241,11 @@ def _diagnose_logistic(case, weights, loss, cases):
 @EX2.judge
 def _logistic_judge(cases, seen):
     ex = EX2.id
-    for k, (case, got) in enumerate(zip(cases, _sized(ex, seen, len(cases), "the data sets"))):
+    for k, (case, got) in enumerate(zip(cases, observations(ex, seen, len(cases)))):
         if type(got) is dict:
             fail(ex, f"train_logistic should return the 3 weights, got {got['not three weights']}",
                  "return a list of three numbers, [w0, w1, w2], after the last step")
-        weights = [number(ex, w, "a weight") for w in _sized(ex, got, 3, "the weights")]
+        weights = [number(ex, w, "a weight") for w in observations(ex, got, 3)]
         inputs, targets, steps = case["inputs"], case["targets"], case["steps"]
         expected = _descend(steps, case["lr"], inputs=inputs, targets=targets)[-1]
         if all(close(a, b, 1e-7, 1e-10) for a, b in zip(weights, expected)):

@@ -26,17 +26,18 @@ ROOT = Path(__file__).resolve().parent.parent
 KEY = ROOT / "teacher" / "solutions"
 HOSTILE = ROOT / "tests" / "exercises" / "class"
 
-#: Mistakes a generated student may make: (exercise id, code appended after the key).
+#: Mistakes a generated student may make: (exercise ids it costs, code appended after the key).
+#: A wrong topological_sort also breaks the key's backward, which uses it: three exercises.
 MISTAKES = [
-    ("nb01_ex2", "h_forward = 1e-15\n"),
-    ("nb01_ex3", "def grad_F(a, b, c):\n    return 2 * a * b, a * a, b / c ** 2\n"),
-    ("nb02_ex2", "def chain_derivative(n, m, x):\n    return 0.0\n"),
-    ("nb03_ex1", "def mul_backward(x, y, out):\n    x.grad += x.data * out.grad\n    y.grad += y.data * out.grad\n"),
-    ("nb03_ex2", "manual_grads = dict(manual_grads, a=-8.0)\n"),
-    ("nb04_ex1", "def topological_sort(root):\n    return [root]\n"),
-    ("nb07_ex3", "taylor_tolerance = 0.5\n"),
-    ("nb08_ex3", "trace_prediction = ['sin', '*', '+']\n"),
-    ("nb09_ex3", "mode_predictions = {}\n"),
+    (("nb01_ex2",), "h_forward = 1e-15\n"),
+    (("nb01_ex3",), "def grad_F(a, b, c):\n    return 2 * a * b, a * a, b / c ** 2\n"),
+    (("nb02_ex2",), "def chain_derivative(n, m, x):\n    return 0.0\n"),
+    (("nb03_ex1",), "def mul_backward(x, y, out):\n    x.grad += x.data * out.grad\n    y.grad += y.data * out.grad\n"),
+    (("nb03_ex2",), "manual_grads = dict(manual_grads, a=-8.0)\n"),
+    (("nb04_ex1", "nb04_ex2", "nb04_ex3"), "def topological_sort(root):\n    return [root]\n"),
+    (("nb07_ex3",), "taylor_tolerance = 0.5\n"),
+    (("nb08_ex3",), "trace_prediction = ['sin', '*', '+']\n"),
+    (("nb09_ex3",), "mode_predictions = {}\n"),
 ]
 
 
@@ -50,7 +51,7 @@ def make_class(folder, size, seed=0):
         path = Path(folder) / f"student_{k:03d}.py"
         path.write_text(key + "\n\n# -- this student's own changes\n" + "".join(code for _, code in wrong),
                         encoding="utf-8")
-        expected[str(path)] = {eid for eid, _ in wrong}
+        expected[str(path)] = {eid for ids, _ in wrong for eid in ids}
     return expected
 
 

@@ -104,3 +104,12 @@ def test_reflected_ops():
     fails(check_reflected_ops, NoNeg, match="define __neg__")
     fails(check_reflected_ops, CutsGraph, match=["d(2 + x)/dx", "cut the gradient"])
     fails(check_reflected_ops, S.ReflectedValue(1.0), match="pass your class itself")
+
+
+def test_reflected_cases_never_divide_by_zero():
+    # A student id whose random x was -1 made 3 - 2/(1+x) divide by zero for the answer key.
+    from tinygrad_edu.exercises.nb03 import EX3
+    for k in range(300):
+        xs = EX3.make_cases(f"student_{k:03d}")
+        assert all(abs(x) >= 0.3 and abs(1 + x) >= 0.2 for x in xs), xs
+    assert check_reflected_ops(S.ReflectedValue, ) is True

@@ -230,8 +230,13 @@ EX3 = Exercise("nb03_ex3", "reflected operators", ("ReflectedValue",))
 
 @EX3.cases
 def _reflected_cases(rng):
-    """The x values each expression is tried at."""
-    return [1.5, -0.7] + [round(rng.choice([-1, 1]) * rng.uniform(0.3, 3), 2) for _ in range(6)]
+    """The x values each expression is tried at: away from 0 (2/x) and -1 (2/(1+x))."""
+    xs = [1.5, -0.7]
+    while len(xs) < 8:
+        x = round(rng.choice([-1, 1]) * rng.uniform(0.3, 3), 2)
+        if abs(1 + x) >= 0.2:
+            xs.append(x)
+    return xs
 
 
 @EX3.probe

@@ -415,6 +415,11 @@ def _solve3(a, b):
     return out
 
 
+#: Share of new points a model must get right: far above memorising (about half), and below the
+#: answer key's worst over 80 students (86 %), since one moons sample can mislead a network a bit.
+_FRESH_ACCURACY = 0.75
+
+
 @EX3.judge
 def _moons_judge(cases, seen):
     ex = EX3.id
@@ -453,7 +458,7 @@ def _moons_judge(cases, seen):
                           "learning rate, or a wider hidden layer")
     labels = [_moon_label(p) for p in cases["fresh"]]
     fresh_accuracy = sum((s > 0) == (t > 0) for s, t in zip(fresh, labels)) / len(fresh)
-    if fresh_accuracy < 0.9:
+    if fresh_accuracy < _FRESH_ACCURACY:
         fail(ex, f"training accuracy {accuracy:.0%}, but only {fresh_accuracy:.0%} on {len(fresh)} new points "
                  "from the same moons", "your model memorised the training points instead of learning a "
                  "boundary: a smaller network, fewer steps, or an l2 penalty")
@@ -461,7 +466,7 @@ def _moons_judge(cases, seen):
 
 
 def check_moons(train_moons, n=100, noise=0.1, seed=None, min_accuracy=0.95, time_limit=60.0, student_id=None):
-    """ex3: train on two moons; ≥ 95 % training accuracy (and 90 % on new points) within the time limit.
+    """ex3: train on two moons; ≥ 95 % training accuracy (and 75 % on new points) within the time limit.
 
     The moons are drawn for the student (``seed`` fixes them instead).
     """

@@ -51,3 +51,20 @@ def test_the_answer_key_passes_in_the_sandboxed_grader():
     failed = {e: (r.outcome, r.message, r.hint) for e, r in row.results.items() if r.outcome != "pass"}
     assert not failed
     assert row.score == row.max == len(EXERCISES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exercise_id", [e for e in EXERCISES if e != "nb06_ex3"])
+def test_the_answer_key_passes_for_every_student(exercise_id):
+    """Each student gets their own random cases: the key must pass all of them (100 students)."""
+    ex = EXERCISES[exercise_id]
+    answers = [getattr(S, name) for name in ex.names]
+    failed = []
+    for k in range(100):
+        student = f"student_{k:03d}"
+        cases = ex.make_cases(student)
+        try:
+            ex.verdict(cases, ex.observe(cases, *answers))
+        except Exception as err:                  # noqa: BLE001 - collected and reported
+            failed.append((student, str(err)[:300]))
+    assert not failed, failed[:3]

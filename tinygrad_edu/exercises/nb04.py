@@ -22,9 +22,10 @@ wrong ``backward`` by rerunning the bug museum (``bugs.py``) on its own copy of 
 """
 
 import random
+import warnings
 
 from .. import bugs
-from ..engine import Value, topological_order
+from ..engine import Value, gradients, topological_order
 from ._common import call_student, close, fail, fmt, number, observations, observed, student_rng
 from ._exercise import Exercise
 from ._programs import labelled_graph
@@ -83,7 +84,16 @@ def _build(spec):
 
 
 def _random_spec(rng, inputs=(1, 3), ops=(3, 10)):
-    return ["random", rng.randrange(2 ** 31), rng.randint(*inputs), rng.randint(*ops)]
+    """A random graph whose values and gradients are ordinary numbers (an overflow to inf
+    would make a right answer look wrong: inf - inf is nan)."""
+    while True:
+        spec = ["random", rng.randrange(2 ** 31), rng.randint(*inputs), rng.randint(*ops)]
+        root = _build(spec)
+        with warnings.catch_warnings():          # an overflowing graph is skipped, not reported
+            warnings.simplefilter("ignore")
+            numbers = [n.data for n in topological_order(root)] + list(gradients(root).values())
+        if all(isinstance(x, float) and abs(x) < 1e6 for x in numbers):
+            return spec
 
 
 # -- ex1 ------------------------------------------------------------------------

@@ -67,8 +67,10 @@ Design choices worth knowing
 """
 
 import cmath
+import contextvars
 import math
 import operator
+import threading
 import warnings
 from contextlib import contextmanager
 
@@ -81,24 +83,32 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------
-# Switches.  The fast path checks one module-level flag, ``_special``; it is
-# True only while no_grad, detect_anomaly or an observer (op counting) is on.
+# Switches.  Each one belongs to the context that turns it on -- a thread, or an
+# asyncio task -- so ``no_grad()`` in one thread leaves every other thread
+# recording.  The fast path of node creation checks one module-level flag,
+# ``_special``: True while any switch is on in any context.  Only then does a
+# new node look up its own context's switches (``_record_special``).
 # --------------------------------------------------------------------------
-_grad_enabled = True      # False inside ``no_grad()``
-_anomaly_depth = 0        # > 0 inside ``detect_anomaly()``
-_observers = []           # callables told about each new op node (op counters)
-_special = False
-_float_forbidden = 0      # > 0 while a transform differentiates a function (see forbid_float)
+_grad_enabled = contextvars.ContextVar("tinygrad_edu_grad_enabled", default=True)
+_anomaly = contextvars.ContextVar("tinygrad_edu_anomaly", default=False)
+_observers = contextvars.ContextVar("tinygrad_edu_observers", default=())   # e.g. op counters
+_float_forbidden = contextvars.ContextVar("tinygrad_edu_float_forbidden", default=False)
+_switches_on = 0          # no_grad/detect_anomaly blocks and observers active, all contexts
+_special = False          # _switches_on > 0
+_switches_lock = threading.Lock()
 
 
-def _refresh_special():
-    global _special
-    _special = (not _grad_enabled) or _anomaly_depth > 0 or bool(_observers)
+def _count_switch(change):
+    """One more (+1) or one fewer (-1) switch on somewhere; keeps ``_special`` right."""
+    global _switches_on, _special
+    with _switches_lock:          # += is not atomic across threads
+        _switches_on += change
+        _special = _switches_on > 0
 
 
 def is_grad_enabled():
-    """True unless inside ``no_grad()``."""
-    return _grad_enabled
+    """True unless inside ``no_grad()`` (in this thread or asyncio task)."""
+    return _grad_enabled.get()
 
 
 # Numbers a Value accepts.  bool is a subclass of int, so it lands here too.
@@ -161,7 +171,7 @@ class Value:
         return f"Value(data={_short(self.data)}, grad={_short(self.grad)}, op={self.op!r}{label})"
 
     def __float__(self):
-        if _float_forbidden:
+        if _float_forbidden.get():
             # math.exp(v), float(v), np.float64(v) all come here: the number would
             # leave the graph and the gradient would silently miss this path.
             raise TypeError(
@@ -648,7 +658,7 @@ def _backward_floats(root, order):
         elif node.requires_grad:
             leaves.append(node)
     root.grad = root.grad + 1.0 if root._rule is None else 1.0
-    check = _anomaly_depth > 0
+    check = _anomaly_on()
     saw_complex = False
     try:
         for node in reversed(order):
@@ -674,7 +684,7 @@ def _backward_floats(root, order):
                 _check_backward(node, children)
     except (ZeroDivisionError, ValueError, OverflowError) as error:
         raise _derivative_error(node, error) from None
-    if _observers:
+    if _special and _observers.get():
         notify_sweep("reverse", sum(len(n.children) for n in order if n._rule is not None))
     if saw_complex:                     # leaves, too, keep only the real part
         for node in leaves:
@@ -701,7 +711,7 @@ def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
     if order is None:
         order = topological_order(root)
     grads = {root: seed}
-    check = _anomaly_depth > 0
+    check = _anomaly_on()
     multiplies = 0
     for node in reversed(order):
         g = grads.get(node)
@@ -722,7 +732,7 @@ def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
             grads[child] = contribution if previous is None else previous + contribution
         if check:
             _check_backward(node, node.children, grads)
-    if _observers:
+    if _special:
         notify_sweep("reverse", multiplies)
     leaf_grads = [(node, g) for node, g in grads.items() if node._rule is None and node.requires_grad]
     for node, g in leaf_grads:
@@ -761,7 +771,7 @@ def _derivative_error(node, error):
     operands = ", ".join(_short(_data_of(c)) for c in node.children)
     message = (f"the derivative of {node.op}({operands}) is infinite or undefined there "
                f"({node._rule.__doc__}): {error}")
-    if _anomaly_depth:
+    if _anomaly_on():
         return FloatingPointError("detect_anomaly: backward: " + message)
     return type(error)(message)
 
@@ -771,7 +781,7 @@ _grad_of = operator.attrgetter("grad")
 
 def _warn_if_not_finite(leaf_grads, order):
     """A NaN or inf gradient although every input is finite: say so (never silently)."""
-    if _anomaly_depth:
+    if _anomaly_on():
         return                          # detect_anomaly() has already checked every op
     for leaf, g in leaf_grads:
         if not _is_finite(_data_of(g)):
@@ -796,40 +806,33 @@ def _check_scalar_root(root):
 def no_grad():
     """Inside this block operations record nothing: results are constants.
 
+    The switch holds for the thread (or asyncio task) that runs the block;
+    other threads keep recording.  On exit the previous state comes back, so
+    blocks nest.
+
     >>> x = Value(2.0)
     >>> with no_grad():
     ...     y = x * 3
     >>> y.children, y.requires_grad
     ((), False)
     """
-    global _grad_enabled
-    previous = _grad_enabled
-    _grad_enabled = False
-    _refresh_special()
-    try:
+    with _switched(_grad_enabled, False):
         yield
-    finally:
-        _grad_enabled = previous
-        _refresh_special()
 
 
 @contextmanager
 def detect_anomaly():
     """Raise ``FloatingPointError`` at the op that first makes a NaN or inf.
 
+    Like ``no_grad()``, it holds for the thread (or asyncio task) that runs the block.
+
     >>> with detect_anomaly():
     ...     Value(1e308) * 10          # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     FloatingPointError: ...
     """
-    global _anomaly_depth
-    _anomaly_depth += 1
-    _refresh_special()
-    try:
+    with _switched(_anomaly, True):
         yield
-    finally:
-        _anomaly_depth -= 1
-        _refresh_special()
 
 
 @contextmanager
@@ -839,49 +842,74 @@ def forbid_float():
     The transforms (``grad``...) use it while they run your function: there,
     ``float(v)`` would silently cut ``v`` out of the graph and give a wrong gradient.
     """
-    global _float_forbidden
-    _float_forbidden += 1
+    previous = _float_forbidden.get()
+    _float_forbidden.set(True)
+    try:                      # float() checks the variable itself: not a node-creation switch
+        yield
+    finally:
+        _float_forbidden.set(previous)
+
+
+@contextmanager
+def _switched(switch, value):
+    """Set the context variable ``switch`` to ``value`` inside the block, then restore it."""
+    previous = switch.get()
+    switch.set(value)
+    _count_switch(+1)
     try:
         yield
     finally:
-        _float_forbidden -= 1
+        # set(previous) rather than reset(token): a block entered in one context
+        # and left in another (a notebook cell runs in a copy) must not fail.
+        switch.set(previous)
+        _count_switch(-1)
 
 
 def add_observer(observer):
-    """Tell ``observer`` about the work done (used by the op counter).
+    """Tell ``observer`` about the work done in this thread (used by the op counter).
 
     ``observer.on_node(node)`` is called for every op node created and
     ``observer.on_sweep(kind, multiplies)`` after every derivative sweep
     ("reverse" or "forward") with the number of local-derivative multiplications.
     """
-    _observers.append(observer)
-    _refresh_special()
+    _observers.set(_observers.get() + (observer,))
+    _count_switch(+1)
 
 
 def remove_observer(observer):
-    _observers.remove(observer)
-    _refresh_special()
+    current = _observers.get()
+    if observer not in current:
+        raise ValueError(f"remove_observer: {observer!r} is not observing this thread")
+    i = current.index(observer)
+    _observers.set(current[:i] + current[i + 1:])
+    _count_switch(-1)
 
 
 def notify_sweep(kind, multiplies):
-    """Report one derivative sweep to the observers (cheap when there are none)."""
-    for observer in _observers:
-        observer.on_sweep(kind, multiplies)
+    """Report one derivative sweep to this context's observers (cheap when there are none)."""
+    if _special:
+        for observer in _observers.get():
+            observer.on_sweep(kind, multiplies)
 
 
 def _record_special(node):
     """The slow path of node creation: no_grad, anomaly checks, observers."""
-    if not _grad_enabled:
+    if not _grad_enabled.get():
         node.children = ()
         node.op = ""
         node._rule = None
         node.requires_grad = False
         return
-    if _anomaly_depth and not _is_finite(node.data):
+    if _anomaly.get() and not _is_finite(node.data):
         operands = ", ".join(_short(c.data) for c in node.children)
         raise FloatingPointError(f"detect_anomaly: {node.op}({operands}) produced {_short(node.data)}")
-    for observer in _observers:
+    for observer in _observers.get():
         observer.on_node(node)
+
+
+def _anomaly_on():
+    """True inside ``detect_anomaly()`` in this context (one flag read when no switch is on)."""
+    return _special and _anomaly.get()
 
 
 def _check_backward(node, children, grads=None):

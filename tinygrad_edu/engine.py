@@ -317,13 +317,20 @@ class Value:
             raise ValueError(
                 f"** with a Value exponent needs a base >= 0 to differentiate wrt the exponent "
                 f"(d/dy x**y = x**y * log(x)), got base {_short(self.data)}; use a number exponent")
-        return Value(_power(self.data, other.data), (self, other), "**", Value._d_pow)
+        # A constant base (2 ** y): only d/dy is needed, so 0 ** y has no d/dx to blow up.
+        rule = Value._d_pow if self.requires_grad else Value._d_pow_const_base
+        return Value(_power(self.data, other.data), (self, other), "**", rule)
 
     @staticmethod
     def _d_pow(out, x, y):
         """d/dx = y·x^(y-1), d/dy = x^y·log(x)"""
         dx = y * x ** (y - 1) if _data_of(y) != 0 else 0.0          # x**0 is flat, even at 0
         return dx, (out * log(x) if _data_of(x) != 0 else 0.0)       # (x**y -> 0 as x -> 0+)
+
+    @staticmethod
+    def _d_pow_const_base(out, a, y):
+        """d/dy = a^y·log(a)  (a is a constant)"""
+        return 0.0, (out * log(a) if _data_of(a) != 0 else 0.0)
 
     @staticmethod
     def _d_pow_const(out, x, k):
@@ -394,6 +401,10 @@ class Value:
     @staticmethod
     def _d_tan(out, x):
         """d/dx = 1 + tan²(x) = 1 + out²"""
+        if _data_of(out).__class__ is complex and abs(1 + _data_of(out) ** 2) < 0.5:
+            # tan z -> ±i far from the real axis: 1 + out² would cancel; use
+            # 1/cos²(z) = sech²(iz) (cos z = cosh iz), computed without overflow.
+            return (_sech_squared(1j * x),)
         return (1.0 + out * out,)
 
     # ---- out = tanh(x)        d/dx = 1 - tanh(x)**2 = 1 - out**2
@@ -404,7 +415,11 @@ class Value:
     @staticmethod
     def _d_tanh(out, x):
         """d/dx = 1 - tanh²(x) = 1 - out²"""
-        return (1.0 - out * out,)
+        if abs(_data_of(out)) < 0.5:
+            return (1.0 - out * out,)
+        # Where tanh saturates, out² is within rounding of 1 and 1 - out² loses every
+        # digit (it is exactly 0 from x ≈ 19); 1/cosh²(x) keeps them all.
+        return (_sech_squared(x),)
 
     # ---- out = arctan(x)      d/dx = 1 / (1 + x**2)
     def arctan(self):
@@ -456,6 +471,8 @@ class Value:
     @staticmethod
     def _d_expm1(out, x):
         """d/dx = exp(x) = out + 1"""
+        if _data_of(out).real < -0.5:    # out ≈ -1: out + 1 would cancel; exp(x) is tiny and exact
+            return (exp(x),)
         return (out + 1.0,)
 
     # ---- out = 1 / (1 + exp(-x))     d/dx = out * (1 - out)
@@ -466,6 +483,8 @@ class Value:
     @staticmethod
     def _d_sigmoid(out, x):
         """d/dx = σ(x)·(1 - σ(x)) = out·(1 - out)"""
+        if _data_of(out).real > 0.5:     # out ≈ 1: 1 - out would cancel; it equals σ(-x)
+            return (out * sigmoid(-x),)
         return (out * (1.0 - out),)
 
     # ---- out = log(1 + exp(x)), computed without overflow    d/dx = sigmoid(x)
@@ -606,7 +625,8 @@ class Value:
 
 #: Each primitive op's derivative rule (the rule's docstring is its formula).  A node's
 #: own rule is ``node._rule``: it can be a variant, e.g. ``x ** 2`` (a constant exponent)
-#: uses ``Value._d_pow_const`` and ``Value(2.0).imag`` uses ``Value._d_imag_of_real``.
+#: uses ``Value._d_pow_const``, ``2 ** y`` (a constant base) ``Value._d_pow_const_base``,
+#: and ``Value(2.0).imag`` uses ``Value._d_imag_of_real``.
 PRIMITIVES = {
     "+": Value._d_add, "-": Value._d_sub, "*": Value._d_mul, "/": Value._d_div,
     "neg": Value._d_neg, "**": Value._d_pow, "exp": Value._d_exp, "log": Value._d_log,
@@ -1116,7 +1136,10 @@ def _safe_cosh(x):
 def _sigmoid(x):
     # Two forms so that neither overflows: exp is only ever taken of a negative number.
     if x.__class__ is complex:
-        return 1.0 / (1.0 + cmath.exp(-x))
+        if x.real >= 0:
+            return 1.0 / (1.0 + cmath.exp(-x))
+        e = cmath.exp(x)
+        return e / (1.0 + e)
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
@@ -1126,8 +1149,23 @@ def _sigmoid(x):
 def _softplus(x):
     # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|.
     if x.__class__ is complex:
+        if x.real > 0:                  # log(1 + e^z) = z + log(1 + e^-z)
+            return x + cmath.log(1 + cmath.exp(-x))
         return cmath.log(1 + cmath.exp(x))
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _sech_squared(x):
+    """1/cosh²(x) = 4e/(1 + e)² with e = exp(-2|x|): accurate, and no overflow for any x.
+
+    Numbers or Values (then it records the graph); for complex x, |x| is ±x
+    with a positive real part.
+    """
+    if x.__class__ is float:
+        e = math.exp(-2.0 * abs(x))
+        return 4.0 * e / ((1.0 + e) * (1.0 + e))
+    e = exp(-2.0 * x) if _data_of(x).real >= 0 else exp(2.0 * x)
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
 
 
 def _power(x, k):

@@ -73,6 +73,7 @@ import operator
 import threading
 import warnings
 from contextlib import contextmanager
+from functools import partial
 
 __all__ = [
     "Value", "topological_order", "gradients", "no_grad", "detect_anomaly",
@@ -80,6 +81,9 @@ __all__ = [
     "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu",
     "absolute", "arctan", "sinh", "cosh", "log1p", "expm1", "softplus",
     "leaky_relu", "conj", "real", "imag", "PRIMITIVES",
+    "log2", "log10", "exp2", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh", "rad2deg",
+    "deg2rad", "radians", "degrees", "square", "reciprocal", "sinc", "arctan2", "hypot",
+    "logaddexp", "logaddexp2", "maximum", "minimum", "angle",
 ]
 
 # --------------------------------------------------------------------------
@@ -113,6 +117,11 @@ def is_grad_enabled():
 
 # Numbers a Value accepts.  bool is a subclass of int, so it lands here too.
 _REAL_TYPES = (int, float)
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_DEGREES_PER_RADIAN = 180.0 / math.pi
+_RADIANS_PER_DEGREE = math.pi / 180.0
 
 
 def _to_number(x, where="Value()"):
@@ -219,6 +228,13 @@ class Value:
     def __ge__(self, other): return _compare(self, other, ">=", operator.ge)
     __eq__ = object.__eq__
     __hash__ = object.__hash__
+
+    # -- numpy: np.log2(v), np.sinc(v)... (see _numpy_ufunc near the end) -----
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _numpy_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return _numpy_function(func, args, kwargs)
 
     # ======================================================================
     # Primitive operations: each forward computation next to its derivative.
@@ -522,6 +538,215 @@ class Value:
         """d/dx = 1 if x > 0 else slope;  d/dslope = 0 if x > 0 else x"""
         return (1.0, 0.0) if _data_of(x) > 0 else (slope, x)
 
+    # ---- out = log2(x)        d/dx = 1 / (x log 2)
+    def log2(self):
+        """Base-2 logarithm; real data needs x > 0."""
+        return Value(_log_number(self.data, "log2"), (self,), "log2", Value._d_log2)
+
+    @staticmethod
+    def _d_log2(out, x):
+        """d/dx = 1/(x·log 2)"""
+        return (1.0 / (x * _LN2),)
+
+    # ---- out = log10(x)       d/dx = 1 / (x log 10)
+    def log10(self):
+        """Base-10 logarithm; real data needs x > 0."""
+        return Value(_log_number(self.data, "log10"), (self,), "log10", Value._d_log10)
+
+    @staticmethod
+    def _d_log10(out, x):
+        """d/dx = 1/(x·log 10)"""
+        return (1.0 / (x * _LN10),)
+
+    # ---- out = 2**x           d/dx = 2**x log 2 = out log 2
+    def exp2(self):
+        """2**x (a result too big for a float is inf)."""
+        x = self.data
+        return Value(_power(2.0, x) if x.__class__ is complex else _safe_exp2(x),
+                     (self,), "exp2", Value._d_exp2)
+
+    @staticmethod
+    def _d_exp2(out, x):
+        """d/dx = 2^x·log 2 = out·log 2"""
+        return (out * _LN2,)
+
+    # ---- out = arcsin(x)      d/dx = 1 / sqrt(1 - x**2)
+    def arcsin(self):
+        """Inverse sine; real data needs -1 <= x <= 1."""
+        return Value(_inverse_trig(self.data, "arcsin"), (self,), "arcsin", Value._d_arcsin)
+
+    @staticmethod
+    def _d_arcsin(out, x):
+        """d/dx = 1/sqrt(1 - x²)  (as 1/(sqrt(1-x)·sqrt(1+x)): exact near ±1, infinite at ±1)"""
+        return (1.0 / (sqrt(1.0 - x) * sqrt(1.0 + x)),)
+
+    # ---- out = arccos(x)      d/dx = -1 / sqrt(1 - x**2)
+    def arccos(self):
+        """Inverse cosine; real data needs -1 <= x <= 1."""
+        return Value(_inverse_trig(self.data, "arccos"), (self,), "arccos", Value._d_arccos)
+
+    @staticmethod
+    def _d_arccos(out, x):
+        """d/dx = -1/sqrt(1 - x²)  (as -1/(sqrt(1-x)·sqrt(1+x)))"""
+        return (-1.0 / (sqrt(1.0 - x) * sqrt(1.0 + x)),)
+
+    # ---- out = arcsinh(x)     d/dx = 1 / sqrt(x**2 + 1)
+    def arcsinh(self):
+        """Inverse hyperbolic sine."""
+        return Value(_fn(math.asinh, cmath.asinh, self.data), (self,), "arcsinh", Value._d_arcsinh)
+
+    @staticmethod
+    def _d_arcsinh(out, x):
+        """d/dx = 1/sqrt(x² + 1)"""
+        if _data_of(x).__class__ is not complex and abs(_data_of(x)) > 1e150:
+            return (1.0 / abs(x),)          # x² would overflow; 1/|x| is exact there
+        return (1.0 / sqrt(x * x + 1.0),)
+
+    # ---- out = arccosh(x)     d/dx = 1 / sqrt(x**2 - 1)
+    def arccosh(self):
+        """Inverse hyperbolic cosine; real data needs x >= 1."""
+        return Value(_inverse_trig(self.data, "arccosh"), (self,), "arccosh", Value._d_arccosh)
+
+    @staticmethod
+    def _d_arccosh(out, x):
+        """d/dx = 1/sqrt(x² - 1)  (as 1/(sqrt(x-1)·sqrt(x+1)): exact near 1, no overflow)"""
+        return (1.0 / (sqrt(x - 1.0) * sqrt(x + 1.0)),)
+
+    # ---- out = arctanh(x)     d/dx = 1 / (1 - x**2)
+    def arctanh(self):
+        """Inverse hyperbolic tangent; real data needs -1 < x < 1."""
+        return Value(_inverse_trig(self.data, "arctanh"), (self,), "arctanh", Value._d_arctanh)
+
+    @staticmethod
+    def _d_arctanh(out, x):
+        """d/dx = 1/(1 - x²)  (as 1/((1-x)(1+x)): exact near ±1)"""
+        return (1.0 / ((1.0 - x) * (1.0 + x)),)
+
+    # ---- out = sin(pi x) / (pi x), 1 at 0    d/dx = (cos(pi x) - out) / x, 0 at 0
+    def sinc(self):
+        """numpy's normalised sinc: sin(πx)/(πx), and 1 at x = 0."""
+        x = self.data
+        y = math.pi * x
+        return Value(1.0 if x == 0 else _fn(math.sin, cmath.sin, y) / y, (self,), "sinc", Value._d_sinc)
+
+    @staticmethod
+    def _d_sinc(out, x):
+        """d/dx = (cos(πx) - sinc(x))/x = (cos(πx) - out)/x  (0 at x = 0)"""
+        if _data_of(x) == 0:
+            return (0.0,)
+        return ((cos(math.pi * x) - out) / x,)
+
+    # ---- out = arctan2(y, x), the angle of the point (x, y)
+    #      d/dy = x / (x**2 + y**2),  d/dx = -y / (x**2 + y**2)
+    def arctan2(self, other):
+        """The angle of the point (other, self) in radians, in (-π, π] (numpy's arctan2(y, x))."""
+        other = other if other.__class__ is Value else _constant(other, "arctan2", self)
+        _require_real(self.data, "arctan2")
+        _require_real(other.data, "arctan2")
+        return Value(math.atan2(self.data, other.data), (self, other), "arctan2", Value._d_arctan2)
+
+    @staticmethod
+    def _d_arctan2(out, y, x):
+        """d/dy = x/(x² + y²), d/dx = -y/(x² + y²)  (undefined at the origin)"""
+        r2 = x * x + y * y
+        return x / r2, -y / r2
+
+    # ---- out = sqrt(x**2 + y**2)     d/dx = x / out,  d/dy = y / out   (0 at the origin)
+    def hypot(self, other):
+        """sqrt(x² + y²) without overflow; its derivative at the origin is taken as 0 (like abs)."""
+        other = other if other.__class__ is Value else _constant(other, "hypot", self)
+        _require_real(self.data, "hypot")
+        _require_real(other.data, "hypot")
+        return Value(math.hypot(self.data, other.data), (self, other), "hypot", Value._d_hypot)
+
+    @staticmethod
+    def _d_hypot(out, x, y):
+        """d/dx = x/out, d/dy = y/out  (0 at the origin)"""
+        if _data_of(out) == 0:
+            return 0.0, 0.0
+        return x / out, y / out
+
+    # ---- out = log(exp(x) + exp(y)), without overflow    d/dx = exp(x - out), d/dy = exp(y - out)
+    def logaddexp(self, other):
+        """log(e**x + e**y), computed so that it never overflows."""
+        other = other if other.__class__ is Value else _constant(other, "logaddexp", self)
+        _require_real(self.data, "logaddexp")
+        _require_real(other.data, "logaddexp")
+        return Value(_logaddexp(self.data, other.data), (self, other), "logaddexp",
+                     Value._d_logaddexp)
+
+    @staticmethod
+    def _d_logaddexp(out, x, y):
+        """d/dx = e^x/(e^x + e^y) = exp(x - out), d/dy = exp(y - out)"""
+        return exp(x - out), exp(y - out)
+
+    # ---- out = x mod y = x - y floor(x/y)     d/dx = 1, d/dy = -floor(x/y)
+    def __mod__(self, other):
+        if other.__class__ is not Value:
+            other = _constant(other, "%", self)
+            if other is NotImplemented:     # a numpy array: let numpy broadcast
+                return NotImplemented
+        return Value(_mod_number(self.data, other.data), (self, other), "%", Value._d_mod)
+
+    @staticmethod
+    def _d_mod(out, x, y):
+        """d/dx = 1, d/dy = -floor(x/y)  (the jumps, where x/y is a whole number, are left out)"""
+        return 1.0, -float(math.floor(_data_of(x) / _data_of(y)))
+
+    def __rmod__(self, other):
+        return _constant(other, "%", self) % self
+
+    # ---- built from the primitives above: their derivatives come from those rules
+    def square(self):
+        """x * x"""
+        return self * self
+
+    def reciprocal(self):
+        """1 / x"""
+        return 1.0 / self
+
+    def rad2deg(self):
+        """Radians to degrees: x * 180/π."""
+        return self * _DEGREES_PER_RADIAN
+
+    def deg2rad(self):
+        """Degrees to radians: x * π/180."""
+        return self * _RADIANS_PER_DEGREE
+
+    degrees = rad2deg
+    radians = deg2rad
+
+    def logaddexp2(self, other):
+        """log2(2**x + 2**y): logaddexp in base 2."""
+        return (self * _LN2).logaddexp(as_value(other) * _LN2) / _LN2
+
+    def fabs(self):
+        """|x| for real data (numpy's fabs)."""
+        _require_real(self.data, "fabs")
+        return abs(self)
+
+    # ---- not differentiable (piecewise constant): plain numbers, as in HIPS autograd
+    def __floordiv__(self, other):
+        return _data_of(self) // _data_of(other)
+
+    def __rfloordiv__(self, other):
+        return _data_of(other) // self.data
+
+    def __floor__(self):
+        return math.floor(self.data)
+
+    def __ceil__(self):
+        return math.ceil(self.data)
+
+    def __trunc__(self):
+        return math.trunc(self.data)
+
+    def __round__(self, ndigits=None):
+        return round(self.data, ndigits)
+
+    def rint(self):
+        return float(round(self.data))
+
     # ---- out = |x|   real: d/dx = sign(x) (0 at 0);  complex: the modulus, see below
     def __abs__(self):
         """|x|; for complex data, the modulus (a real Value)."""
@@ -536,6 +761,7 @@ class Value:
         return (1.0 if d > 0 else -1.0 if d < 0 else 0.0,)
 
     absolute = __abs__   # numpy's name, so np.abs(array_of_values) works
+    abs = __abs__        # v.abs()
 
     # ---- complex parts.  For z = x + iy:  real(z) = x,  imag(z) = y.
     # Their rules follow HIPS autograd's convention for real-valued functions of
@@ -635,7 +861,11 @@ PRIMITIVES = {
     "cosh": Value._d_cosh, "log1p": Value._d_log1p, "expm1": Value._d_expm1,
     "sigmoid": Value._d_sigmoid, "softplus": Value._d_softplus, "relu": Value._d_relu,
     "leaky_relu": Value._d_leaky_relu, "abs": Value._d_abs, "real": Value._d_real,
-    "imag": Value._d_imag,
+    "imag": Value._d_imag, "log2": Value._d_log2, "log10": Value._d_log10, "exp2": Value._d_exp2,
+    "arcsin": Value._d_arcsin, "arccos": Value._d_arccos, "arcsinh": Value._d_arcsinh,
+    "arccosh": Value._d_arccosh, "arctanh": Value._d_arctanh, "sinc": Value._d_sinc,
+    "arctan2": Value._d_arctan2, "hypot": Value._d_hypot, "logaddexp": Value._d_logaddexp,
+    "%": Value._d_mod,
 }
 
 
@@ -953,8 +1183,23 @@ def _unary(name, real_fn, complex_fn):
             return _elementwise(fn, x)
         x = _to_number(x, f"{name}()")
         return _fn(real_fn, complex_fn, x)
-    fn.__name__ = name
+    fn.__name__ = fn.__qualname__ = name      # pickle finds it as tinygrad_edu.engine.<name>
     fn.__doc__ = f"{name}(x) for a Value or a plain number: {name}(Value) records the op."
+    return fn
+
+
+def _binary(name, number_fn):
+    def fn(x, y):
+        if isinstance(x, Value):
+            return getattr(x, name)(y)
+        if isinstance(y, Value):
+            return getattr(_constant(x, name, y), name)(y)
+        if getattr(x, "shape", ()) != () or getattr(y, "shape", ()) != ():    # numpy arrays
+            import numpy as np
+            return np.frompyfunc(fn, 2, 1)(x, y)
+        return number_fn(_to_number(x, f"{name}()"), _to_number(y, f"{name}()"))
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"{name}(x, y) for Values or plain numbers: {name}(Value, ...) records the op."
     return fn
 
 
@@ -974,16 +1219,55 @@ def _require_real(x, op):
         raise TypeError(f"{op} is not defined for complex numbers (got {x})")
 
 
-# The three functions with a domain: one home for their checks (methods and module functions).
-def _log_number(x):
+# The functions with a domain: one home for their checks (methods and module functions).
+_LOGS = {"log": (math.log, 1.0), "log2": (math.log2, _LN2), "log10": (math.log10, _LN10)}
+
+
+def _log_number(x, name="log"):
+    real_log, complex_divisor = _LOGS[name]
     if x.__class__ is complex:
         if x == 0:
-            raise ValueError("log(0j) is undefined (log of zero)")
-        return cmath.log(x)
+            raise ValueError(f"{name}(0j) is undefined (log of zero)")
+        return cmath.log(x) / complex_divisor if name != "log" else cmath.log(x)
     if x <= 0:
-        raise ValueError(f"log({_short(x)}) is undefined for real numbers: log needs x > 0 "
+        raise ValueError(f"{name}({_short(x)}) is undefined for real numbers: {name} needs x > 0 "
                          "(for complex logs, use a complex Value)")
-    return math.log(x)
+    return real_log(x)
+
+
+# name -> (real function, complex function, the real domain as a test and in words)
+_INVERSE_TRIG = {
+    "arcsin": (math.asin, cmath.asin, lambda x: -1 <= x <= 1, "-1 <= x <= 1"),
+    "arccos": (math.acos, cmath.acos, lambda x: -1 <= x <= 1, "-1 <= x <= 1"),
+    "arccosh": (math.acosh, cmath.acosh, lambda x: x >= 1, "x >= 1"),
+    "arctanh": (math.atanh, cmath.atanh, lambda x: -1 < x < 1, "-1 < x < 1"),
+}
+
+
+def _inverse_trig(x, name):
+    real_fn, complex_fn, in_domain, domain = _INVERSE_TRIG[name]
+    if x.__class__ is complex:
+        if name == "arctanh" and (x == 1 or x == -1):
+            raise ValueError(f"arctanh({x}) is infinite")
+        return complex_fn(x)
+    if not in_domain(x):
+        raise ValueError(f"{name}({_short(x)}) is undefined for real numbers: {name} needs "
+                         f"{domain} (for complex values, use a complex Value)")
+    return real_fn(x)
+
+
+def _mod_number(x, y):
+    _require_real(x, "%")
+    _require_real(y, "%")
+    if y == 0:
+        raise ZeroDivisionError(f"{_short(x)} % 0.0 is undefined (modulo by zero)")
+    return x % y
+
+
+def _logaddexp(x, y):
+    if x == y:                      # also inf + inf and -inf + -inf, where x - y is nan
+        return x + _LN2
+    return max(x, y) + math.log1p(math.exp(-abs(x - y)))
 
 
 def _sqrt_number(x):
@@ -1000,6 +1284,10 @@ def _log1p_number(x):
     if x <= -1:
         raise ValueError(f"log1p({_short(x)}) is undefined for real numbers: needs x > -1")
     return math.log1p(x)
+
+
+def _sinc_number(x):
+    return 1.0 if x == 0 else _fn(math.sin, cmath.sin, math.pi * x) / (math.pi * x)
 
 
 def _relu_number(x):
@@ -1022,11 +1310,61 @@ expm1 = _unary("expm1", lambda x: _safe_expm1(x), lambda z: cmath.exp(z) - 1)
 sigmoid = _unary("sigmoid", lambda x: _sigmoid(x), lambda z: _sigmoid(z))
 softplus = _unary("softplus", lambda x: _softplus(x), lambda z: _softplus(z))
 relu = _unary("relu", _relu_number, _relu_number)
+log2 = _unary("log2", partial(_log_number, name="log2"), partial(_log_number, name="log2"))
+log10 = _unary("log10", partial(_log_number, name="log10"), partial(_log_number, name="log10"))
+exp2 = _unary("exp2", lambda x: _safe_exp2(x), lambda z: _power(2.0, z))
+arcsin = _unary("arcsin", partial(_inverse_trig, name="arcsin"), partial(_inverse_trig, name="arcsin"))
+arccos = _unary("arccos", partial(_inverse_trig, name="arccos"), partial(_inverse_trig, name="arccos"))
+arcsinh = _unary("arcsinh", math.asinh, cmath.asinh)
+arccosh = _unary("arccosh", partial(_inverse_trig, name="arccosh"),
+                 partial(_inverse_trig, name="arccosh"))
+arctanh = _unary("arctanh", partial(_inverse_trig, name="arctanh"),
+                 partial(_inverse_trig, name="arctanh"))
+rad2deg = degrees = _unary("rad2deg", math.degrees, partial(operator.mul, _DEGREES_PER_RADIAN))
+deg2rad = radians = _unary("deg2rad", math.radians, partial(operator.mul, _RADIANS_PER_DEGREE))
+square = _unary("square", lambda x: _power(x, 2.0), lambda z: z * z)
+reciprocal = _unary("reciprocal", partial(operator.truediv, 1.0), partial(operator.truediv, 1.0))
+
+
+sinc = _unary("sinc", lambda x: _sinc_number(x), lambda z: _sinc_number(z))
+arctan2 = _binary("arctan2", math.atan2)
+hypot = _binary("hypot", math.hypot)
+logaddexp = _binary("logaddexp", _logaddexp)
+logaddexp2 = _binary("logaddexp2", lambda x, y: _logaddexp(x * _LN2, y * _LN2) / _LN2)
 
 
 def absolute(x):
-    """|x| for a Value (the modulus for complex) or a number."""
+    """|x| for a Value (the modulus for complex) or a number (``tinygrad_edu.abs`` too)."""
     return abs(x)
+
+
+def maximum(x, y):
+    """The larger of x and y; the gradient goes to the one chosen (to x on a tie).
+
+    >>> maximum(Value(2.0), 3.0).data
+    3.0
+    """
+    if not isinstance(x, Value) and not isinstance(y, Value):
+        return max(_to_number(x, "maximum()"), _to_number(y, "maximum()"))
+    x, y = as_value(x), as_value(y)
+    return x if x.data >= y.data else y
+
+
+def minimum(x, y):
+    """The smaller of x and y; the gradient goes to the one chosen (to x on a tie)."""
+    if not isinstance(x, Value) and not isinstance(y, Value):
+        return min(_to_number(x, "minimum()"), _to_number(y, "minimum()"))
+    x, y = as_value(x), as_value(y)
+    return x if x.data <= y.data else y
+
+
+def angle(z, deg=False):
+    """The argument of a complex number (0 or π for a real one), in radians or degrees."""
+    if not isinstance(z, Value):
+        a = cmath.phase(_to_number(z, "angle()"))
+        return a * _DEGREES_PER_RADIAN if deg else a
+    a = z.imag.arctan2(z.real)          # arctan2(y, x): for real z, y is a 0 that keeps the graph
+    return a * _DEGREES_PER_RADIAN if deg else a
 
 
 def leaky_relu(x, slope=0.01):
@@ -1049,6 +1387,80 @@ def real(x):
 
 def imag(x):
     return x.imag if isinstance(x, Value) else _to_number(x, "imag()").imag
+
+
+# --------------------------------------------------------------------------
+# numpy on Values (numpy stays optional: nothing here imports it unless it is in use).
+# On object arrays numpy calls each element's method of the ufunc's name
+# (np.tanh(array) calls v.tanh(), np.arctan2(a, b) calls y.arctan2(x)): that is why
+# the method names are numpy's.  On a bare Value numpy asks Value.__array_ufunc__
+# (np.log2(v), np.float64(2.0) * v) and, for functions written in Python (np.sinc,
+# np.angle, np.clip...), Value.__array_function__; both land here.
+# --------------------------------------------------------------------------
+_NUMPY_UFUNCS = {              # ufunc name -> the function that does it on Values and numbers
+    "add": operator.add, "subtract": operator.sub, "multiply": operator.mul,
+    "divide": operator.truediv, "power": operator.pow, "float_power": operator.pow,
+    "remainder": operator.mod, "negative": operator.neg, "positive": operator.pos,
+    "absolute": absolute, "conjugate": conj, "maximum": maximum, "minimum": minimum,
+    "fmax": maximum, "fmin": minimum, "fabs": lambda x: x.fabs() if isinstance(x, Value) else abs(x),
+}
+_NUMPY_UFUNCS.update({name: globals()[name] for name in (
+    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "arctan", "sinh", "cosh", "log1p",
+    "expm1", "log2", "log10", "exp2", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh",
+    "rad2deg", "deg2rad", "radians", "degrees", "square", "reciprocal", "arctan2", "hypot",
+    "logaddexp", "logaddexp2")})
+# Piecewise constant (derivative 0 where it exists): computed on the numbers, as HIPS autograd does.
+_NUMPY_ON_NUMBERS = {
+    "floor", "ceil", "rint", "trunc", "sign", "signbit", "floor_divide", "isfinite", "isinf",
+    "isnan", "less", "less_equal", "greater", "greater_equal", "equal", "not_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not",
+}
+_NUMPY_FUNCTIONS = {"sinc": sinc, "angle": angle}   # numpy functions written in Python
+
+
+def _numpy_ufunc(ufunc, method, inputs, kwargs):
+    name = ufunc.__name__
+    if method == "__call__" and not kwargs and all(_is_scalar(x) for x in inputs):
+        numbers = [x.item() if x.__class__ is not Value and hasattr(x, "item") else x
+                   for x in inputs]                  # np.float64(2.0) -> 2.0: no ping-pong
+        if name in _NUMPY_UFUNCS:
+            return _NUMPY_UFUNCS[name](*numbers)
+        if name in _NUMPY_ON_NUMBERS:
+            return ufunc(*[_data_of(x) for x in numbers])
+    # Arrays, out=, reduce...: numpy's object loops, each Value as a 0-d object array.
+    return _unwrap(getattr(ufunc, method)(*[_object_scalar(x) for x in inputs], **kwargs))
+
+
+def _numpy_function(func, args, kwargs):
+    handler = _NUMPY_FUNCTIONS.get(func.__name__)
+    if handler is not None:
+        return handler(*args, **kwargs)
+    implementation = getattr(func, "_implementation", None)   # numpy's own code, undispatched
+    if implementation is None:
+        return _unwrap(func(*[_object_scalar(x) for x in args], **kwargs))
+    return _unwrap(implementation(*args, **kwargs))
+
+
+def _is_scalar(x):
+    return x.__class__ is Value or isinstance(x, (int, float, complex)) or \
+        getattr(x, "shape", None) == ()
+
+
+def _object_scalar(x):
+    """A Value as a 0-d numpy object array (numpy then uses its object loops)."""
+    if x.__class__ is not Value:
+        return x
+    import numpy as np
+    array = np.empty((), dtype=object)
+    array[()] = x
+    return array
+
+
+def _unwrap(result):
+    """A 0-d object array back to the Value (or number) inside it."""
+    if getattr(result, "shape", None) == () and getattr(result, "dtype", None) == object:
+        return result[()]
+    return result
 
 
 # --------------------------------------------------------------------------
@@ -1109,6 +1521,13 @@ def _safe_exp(x):
     try:
         return math.exp(x)
     except OverflowError:          # IEEE behaviour (as numpy): exp of a huge number is inf
+        return math.inf
+
+
+def _safe_exp2(x):
+    try:
+        return 2.0 ** x
+    except OverflowError:
         return math.inf
 
 

@@ -68,6 +68,7 @@ Design choices worth knowing
 
 import cmath
 import contextvars
+import gc
 import math
 import operator
 import threading
@@ -77,7 +78,7 @@ from functools import partial
 
 __all__ = [
     "Value", "topological_order", "gradients", "no_grad", "detect_anomaly",
-    "is_grad_enabled", "as_value", "primitive", "forbid_float",
+    "is_grad_enabled", "as_value", "primitive", "forbid_float", "collector_paused",
     "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu",
     "absolute", "arctan", "sinh", "cosh", "log1p", "expm1", "softplus",
     "leaky_relu", "conj", "real", "imag", "PRIMITIVES",
@@ -228,6 +229,54 @@ class Value:
     def __ge__(self, other): return _compare(self, other, ">=", operator.ge)
     __eq__ = object.__eq__
     __hash__ = object.__hash__
+
+    # -- saving: pickle and copy.deepcopy, without recursion ------------------
+    def __reduce__(self):
+        """A leaf is saved as its fields.  An op node is saved with its whole graph,
+        flattened in topological order (each node's children come before it), so
+        a graph a million nodes deep needs no recursion; its leaves stay Values,
+        so a model pickled together with a loss shares its parameters with it.
+        """
+        if self._rule is None:
+            return _restore_leaf, (self.data, self.grad, self.label, self.requires_grad)
+        with collector_paused():
+            return _restore_graph, (self._graph_records(),)
+
+    def _graph_records(self):
+        position = {}
+        records = []
+        for i, node in enumerate(topological_order(self)):
+            position[node] = i
+            if node._rule is None:
+                records.append(node)
+            else:
+                records.append((node.data, node.grad, node.label, node.op, node._rule,
+                                node.requires_grad, tuple(position[c] for c in node.children)))
+        return records
+
+    def __deepcopy__(self, memo):
+        """copy.deepcopy node by node, children first, with an explicit stack (no recursion)."""
+        with collector_paused():
+            return self._copy_graph(memo)
+
+    def _copy_graph(self, memo):
+        stack = [self]
+        while stack:
+            node = stack[-1]
+            if id(node) in memo:
+                stack.pop()
+                continue
+            missing = [c for c in node.children if id(c) not in memo]
+            if missing:
+                stack.extend(missing)
+                continue
+            twin = Value.__new__(Value)              # numbers, strings and rules are immutable
+            twin.data, twin.grad, twin.label, twin.op = node.data, node.grad, node.label, node.op
+            twin._rule, twin.requires_grad = node._rule, node.requires_grad
+            twin.children = tuple(memo[id(c)] for c in node.children)
+            memo[id(node)] = twin
+            stack.pop()
+        return memo[id(self)]
 
     # -- numpy: np.log2(v), np.sinc(v)... (see _numpy_ufunc near the end) -----
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -825,14 +874,15 @@ class Value:
         18.0
         """
         _check_scalar_root(self)
-        order = topological_order(self)
-        if create_graph:
-            grads = gradients(self, order=order, create_graph=True)
-            for node in order:
-                g = grads.get(node, 0.0)
-                node.grad = (node.grad + g) if node._rule is None else g
-            return
-        _backward_floats(self, order)
+        with collector_paused():
+            order = topological_order(self)
+            if create_graph:
+                grads = gradients(self, order=order, create_graph=True)
+                for node in order:
+                    g = grads.get(node, 0.0)
+                    node.grad = (node.grad + g) if node._rule is None else g
+                return
+            _backward_floats(self, order)
 
     def zero_grad(self):
         """Set ``.grad`` to 0 on every node of this graph (leaves included)."""
@@ -867,6 +917,31 @@ PRIMITIVES = {
     "arctan2": Value._d_arctan2, "hypot": Value._d_hypot, "logaddexp": Value._d_logaddexp,
     "%": Value._d_mod,
 }
+
+
+def _restore_leaf(data, grad, label, requires_grad):
+    leaf = Value(data, label=label, requires_grad=requires_grad)
+    leaf.grad = grad
+    return leaf
+
+
+def _restore_graph(records):
+    """The inverse of ``Value.__reduce__`` for an op node: rebuild its graph, return its root."""
+    with collector_paused():
+        return _rebuild_nodes(records)
+
+
+def _rebuild_nodes(records):
+    nodes = []
+    for record in records:
+        if record.__class__ is not Value:
+            data, grad, label, op, rule, requires_grad, children = record
+            record = Value.__new__(Value)        # not __init__: no_grad must not strip a loaded graph
+            record.data, record.grad, record.label, record.op = data, grad, label, op
+            record._rule, record.requires_grad = rule, requires_grad
+            record.children = tuple(nodes[i] for i in children)
+        nodes.append(record)
+    return nodes[-1]
 
 
 # --------------------------------------------------------------------------
@@ -1155,6 +1230,45 @@ def _record_special(node):
         raise FloatingPointError(f"detect_anomaly: {node.op}({operands}) produced {_short(node.data)}")
     for observer in _observers.get():
         observer.on_node(node)
+
+
+@contextmanager
+def collector_paused():
+    """Switch Python's cyclic garbage collector off inside the block, then back as it was.
+
+    Graphs of Values hold no reference cycles (nodes point to their children
+    and to shared rule functions, never back), so reference counting frees them
+    and the collector has nothing to find in them.  Left on, it would still
+    re-scan every long-lived object of the process -- in a Jupyter kernel, some
+    hundred thousand -- again and again while a big graph is built.
+    ``backward()``, ``fit`` and the transforms run inside this block.  Blocks
+    may nest and overlap across threads: the collector comes back on (if it
+    was on) when the last one ends.
+
+    >>> import gc
+    >>> with collector_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    global _pauses, _collector_was_on
+    with _switches_lock:
+        if _pauses == 0:
+            _collector_was_on = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _switches_lock:
+            _pauses -= 1
+            if _pauses == 0 and _collector_was_on:
+                gc.enable()
+
+
+_pauses = 0                   # collector_paused() blocks running, over all threads
+_collector_was_on = True      # the collector's state when the first of them began
 
 
 def _anomaly_on():

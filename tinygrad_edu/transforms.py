@@ -76,7 +76,9 @@ def _tracing():
     depth = _depth.get()
     _depth.set(depth + 1)
     try:
-        with engine.forbid_float():      # math.exp(v) inside f would silently cut the graph
+        # math.exp(v) inside f would silently cut the graph; the garbage collector
+        # would only re-scan the process's objects (graphs have no cycles).
+        with engine.forbid_float(), engine.collector_paused():
             yield
     finally:
         _depth.set(depth)

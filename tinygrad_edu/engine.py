@@ -64,6 +64,9 @@ Design choices worth knowing
 * Gradients at kinks: relu'(0) = 0 and abs'(0) = 0 (a documented subgradient).
 * Across ``backward()`` calls, *leaves accumulate* (as in PyTorch) while each
   intermediate node holds the gradient of the latest pass.
+* ``backward()`` evaluates each local derivative from the ``.data`` the nodes
+  hold when it runs and recomputes nothing: change a ``.data`` after building a
+  graph and the two mix (as in micrograd), so build the graph again instead.
 """
 
 import cmath

@@ -41,12 +41,15 @@ on Values.  That is why one rule serves every mode of the package:
 
 The file, in order
 -----------------
-1. ``Value``: construction, then the 25 primitive operations, each a forward
-   method followed by its derivative rule -- the chapter to read first;
+1. ``Value``: construction, then the 38 primitive operations, each a forward
+   method followed by its derivative rule -- the chapter to read first (the
+   first dozen are the classics; the rest complete HIPS autograd's scalar list);
 2. the graph walks: ``topological_order``, the fast ``backward`` loop and the
    functional ``gradients`` (the same rules, results in a dict);
-3. switches: ``no_grad``, ``detect_anomaly``, observers (op counting);
-4. the module-level functions (``exp(x)`` for Values *and* numbers) and helpers.
+3. switches: ``no_grad``, ``detect_anomaly``, observers (op counting), and
+   ``collector_paused``;
+4. the module-level functions (``exp(x)`` for Values *and* numbers), numpy's
+   hooks, and helpers.
 
 Design choices worth knowing
 ----------------------------

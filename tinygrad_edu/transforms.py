@@ -101,7 +101,8 @@ class Trace:
         """d root / d inputs, in the structure and kinds of the chosen argument."""
         if not isinstance(root, Value):                # a constant: every derivative is 0
             return self.structured([0.0] * len(self.inputs))
-        grads = engine.gradients(root, wrt=self.inputs, create_graph=self.create_graph)
+        with engine.collector_paused():            # the sweep, too: see _tracing
+            grads = engine.gradients(root, wrt=self.inputs, create_graph=self.create_graph)
         return self.structured([grads[v] for v in self.inputs])
 
     def structured(self, per_input):

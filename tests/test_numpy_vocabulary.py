@@ -256,3 +256,16 @@ def test_module_functions_work_on_plain_numbers():
 def test_module_functions_pickle_by_name():
     for fn in (tg.tanh, tg.log2, tg.arctan2, tg.sigmoid, tg.relu):
         assert pickle.loads(pickle.dumps(fn)) is fn
+
+
+@pytest.mark.parametrize("program", [
+    lambda np_, x: np_.clip(x * 3, -1.0, 2.0) + np_.where(x > 0.2, x * x, -x),
+    lambda np_, x: np_.nan_to_num(x * 2) + np_.real_if_close(x) * np_.conjugate(x),
+    lambda np_, x: np_.add(x, 1.0) * np_.multiply(x, x) - np_.subtract(2.0, x) / np_.divide(x, 3.0),
+    lambda np_, x: np_.imag(x * (1 + 2j)) + np_.real(x * x) + np_.true_divide(1.0, x),
+], ids=["clip_where", "nan_to_num_real_if_close", "arithmetic_ufuncs", "real_imag"])
+def test_the_rest_of_autograds_list_on_values(program):
+    for x in (-1.3, 0.4, 0.9):
+        got = tg.grad(lambda t: program(np, t))(x)
+        expected = autograd.grad(lambda t: program(anp, t))(x)
+        assert got == pytest.approx(float(expected), rel=1e-12), x

@@ -254,6 +254,44 @@ def test_no_cap_draws_everything():
     assert "mclimit" not in draw(Value(1.0) + 1).source
 
 
+def one_input_feeds_every_step(steps=300):
+    """The chain that used to hang dot: x feeds every one of 300 steps."""
+    x = Value(0.5, label="x")
+    y = x
+    for i in range(steps):
+        y = y * x if i % 2 == 0 else y + x
+    return x, y
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_one_input_feeding_every_step_draws_in_seconds_with_default_options(renderer):
+    import time
+    x, y = one_input_feeds_every_step()
+    start = time.perf_counter()
+    tree = svg_tree(draw(y), renderer)
+    assert time.perf_counter() - start < 5.0
+    groups = node_groups(tree)
+    copies = [g for g in groups.values() if "copy" in (g.get("class") or "").split()]
+    assert len(copies) > 250                          # x drawn again near each far use...
+    assert all(any(t.startswith("x = 0.5") for t in texts(g)) for g in copies)
+    said = " ".join(texts(tree))
+    assert f"{len(copies)} long arrows left out: the Value is drawn again (dashed)" in said
+    assert "nodes not shown (max_nodes=300)" in said  # ...and the node cap is still said
+
+
+def test_long_arrows_become_copies_and_short_ones_stay_arrows():
+    x, y = one_input_feeds_every_step(20)
+    src = draw(y, max_nodes=None).source
+    x_id = "v0"
+    arrows_from_x = re.findall(rf"^\t{x_id} -> o(\d+)", src, flags=re.M)
+    copies = re.findall(r"^\t(c\d+_\d+) -> o\d+", src, flags=re.M)
+    assert len(arrows_from_x) + len(copies) == 21           # every use (x * x: two) once
+    assert len(arrows_from_x) == 7 and len(copies) == 14    # up to 6 layers away: an arrow
+    assert "14 long arrows left out" in src
+    plain = draw(neuron()).source                          # everyday graphs are unchanged
+    assert "copy" not in plain and "long arrow" not in plain
+
+
 # ---------------------------------------------------------------------------
 # The graph of a gradient (create_graph=True)
 # ---------------------------------------------------------------------------

@@ -603,3 +603,21 @@ def test_comparing_a_complex_value_explains_why_it_cannot():
         Value(1 + 2j) < 1
     with pytest.raises(TypeError, match="compares only with numbers"):
         Value(1.0) < "a"
+
+
+def test_power_of_a_constant_zero_base_differentiates_the_exponent():
+    # d/dy 0**y = 0 for y > 0 (as HIPS autograd): the base is a constant, so its
+    # (infinite) partial is never needed.
+    import autograd
+    for y in (0.5, 1.0, 2.5):
+        assert tg.grad(lambda t: 0.0 ** t)(y) == autograd.grad(lambda t: 0.0 ** t)(y) == 0.0
+    assert tg.grad(lambda t: 0.0 ** (t * t))(0.5) == 0.0
+    y = Value(0.5)
+    out = Value(0.0, requires_grad=False) ** y
+    out.backward()
+    assert (out.data, y.grad) == (0.0, 0.0)
+    # With a differentiable base at 0, d/dx = y * 0**(y-1) is infinite: still an error.
+    with pytest.raises(ZeroDivisionError, match=r"derivative of \*\*\(0.0, 0.5\)"):
+        (Value(0.0) ** Value(0.5)).backward()
+    # 2 ** y: d/dy = 2**y log 2, and the constant base gets nothing
+    assert tg.grad(lambda t: 2.0 ** t)(3.0) == pytest.approx(8 * math.log(2), rel=1e-15)

@@ -348,7 +348,7 @@ def test_formula_error_is_a_value_error_and_one_line():
 def test_every_listed_function_is_callable_on_a_value():
     for name, (fn, least, _) in FUNCTIONS.items():
         args = ", ".join(["x"] * least)
-        out = evaluate(f"{name}({args})", x=0.3)
+        out = evaluate(f"{name}({args})", x=1.3 if name == "arccosh" else 0.3)  # in every domain
         assert isinstance(out, Value), name
     assert set(CONSTANTS) == {"pi", "e"}
 

@@ -12,7 +12,10 @@ from .engine import (
     Value, topological_order, gradients, no_grad, detect_anomaly, is_grad_enabled, as_value, primitive,
     exp, log, sqrt, sin, cos, tan, tanh, sigmoid, relu, absolute, arctan, sinh, cosh,
     log1p, expm1, softplus, leaky_relu, conj, real, imag, PRIMITIVES,
+    log2, log10, exp2, arcsin, arccos, arcsinh, arccosh, arctanh, rad2deg, deg2rad, radians, degrees,
+    square, reciprocal, sinc, arctan2, hypot, logaddexp, logaddexp2, maximum, minimum, angle,
 )
+from .engine import absolute as abs          # noqa: A001 -- tinygrad_edu.abs, as numpy's np.abs
 
 __version__ = "0.1.0"
 

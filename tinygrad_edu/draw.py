@@ -55,6 +55,11 @@ FONT = "Helvetica"
 # How an op is written inside its oval.
 _OP_TEXT = {"*": "×", "/": "÷", "-": "−", "neg": "−x", "**": "**"}
 _BIG_GRAPH = 250          # above this many Values, trade some layout polish for speed
+# An arrow that skips many layers of the picture makes Graphviz route it through every
+# layer in between; a few hundred of them (one input used by every step of a long
+# chain) take dot minutes.  Arrows longer than this many layers are not drawn: the
+# Value is drawn again (dashed) next to the operation that uses it.
+_LONGEST_ARROW = 6
 _LABEL_LIMIT = 60          # longer labels are shortened, so one node cannot swamp the picture
 
 
@@ -227,7 +232,10 @@ def draw(root, *, show_grad=True, show_local=False, highlight=(), rankdir="LR", 
       highlight     a Value or list of Values to draw as "current" (orange)
       rankdir       "LR" (left to right, default), "TB", "RL" or "BT"
       max_nodes     draw at most this many Values (nearest the output); the picture
-                    says how many were left out.  None draws everything.
+                    says how many were left out.  None draws everything.  Either way
+                    an arrow that would skip more than a few layers is left out and
+                    its Value drawn again (dashed) beside the use, so the layout stays
+                    fast on any graph; the picture says how many.
       names         ``names=locals()`` labels nodes with your variable names
       grads         a {Value: gradient} dict to show instead of ``.grad``; nodes
                     missing from it show ``unknown_grad`` ("?")
@@ -268,6 +276,8 @@ def draw(root, *, show_grad=True, show_local=False, highlight=(), rankdir="LR", 
                arrowsize="0.7", fontcolor=PALETTE["local"])
 
     hidden_feeders = []
+    layer = _layers(order, shown)
+    copies = 0
     for node in order:
         if node not in shown:
             continue
@@ -310,11 +320,23 @@ def draw(root, *, show_grad=True, show_local=False, highlight=(), rankdir="LR", 
             attrs = {"label": f"<{html_escape(text)}>"} if text else {}
             if colour:
                 attrs.update(color=colour, fontcolor=colour, penwidth="2")
-            graph.edge(f"v{ids[child]}", f"o{i}", **attrs)
+            tail = f"v{ids[child]}"
+            if layer[node] - layer[child] > _LONGEST_ARROW:
+                tail = f"c{i}_{k}"
+                copies += 1
+                _draw_copy(graph, tail, labels.get(child) or child.label or f"#{ids[child]}", child,
+                           precision)
+            graph.edge(tail, f"o{i}", **attrs)
 
+    notes = []                                   # what the picture leaves out, said on top
     hidden = len(order) - len(shown)
     if hidden:
-        _draw_cap_note(graph, hidden, len(order), max_nodes, sorted(set(hidden_feeders)))
+        notes.append(_draw_cap_note(graph, hidden, len(order), max_nodes, sorted(set(hidden_feeders))))
+    if copies:
+        notes.append(_copies_note(copies))
+    if notes:
+        graph.attr(label="<" + "<br/>".join(html_escape(n, limit=200) for n in notes) + ">",
+                   labelloc="t", fontsize="13")
     if legend:
         kinds = {_kind(node, root) for node in shown}
         _draw_legend(graph, kinds, faulty=bool(faulty), current=bool(highlight), done=bool(done),
@@ -364,13 +386,37 @@ def _draw_op(graph, node, i, style, highlight, faded):
     graph.edge(f"o{i}", f"v{i}")
 
 
+def _layers(order, shown):
+    """Each shown node's layer in the picture: the longest path to it from a shown input."""
+    layer = {}
+    for node in order:
+        if node in shown:
+            layer[node] = 1 + max((layer[c] for c in node.children if c in layer), default=-1)
+    return layer
+
+
+def _draw_copy(graph, node_id, name, node, precision):
+    """A dashed copy of a Value, drawn next to a far-away use instead of a long arrow."""
+    text = f"{name} = {format_number(node.data, precision)}"
+    graph.node(node_id, f"<<I>{html_escape(text)}</I>>", shape="box", style="rounded,dashed",
+               color=PALETTE["edge"], fontsize="10", margin="0.04,0.02", height="0.25",
+               id=node_id, tooltip=_tooltip(f"a copy of {text}: the Value is drawn once, "
+                                           "further back; a long arrow to it is left out"),
+               **{"class": "copy"})
+
+
+def _copies_note(copies):
+    return (f"{copies:,} long arrow{'s' if copies > 1 else ''} left out: the Value is drawn again "
+            "(dashed) next to where it is used")
+
+
 def _draw_cap_note(graph, hidden, total, max_nodes, feeders):
     text = f"{hidden:,} of {total:,} nodes not shown (max_nodes={max_nodes})"
     graph.node("more", f"<<I>⋯ {html_escape(text)}</I>>", shape="note", style="filled",
                fillcolor="#fff7ed", color="#fb923c", id="more", **{"class": "more"})
     for i in feeders[:20]:                       # a few arrows say where the rest joins in
         graph.edge("more", f"o{i}", style="dashed", color="#fb923c")
-    graph.attr(label=f"<{html_escape(text)}>", labelloc="t", fontsize="13")
+    return text
 
 
 def _draw_legend(graph, kinds, faulty=False, current=False, done=False, faded=False):

@@ -41,12 +41,15 @@ on Values.  That is why one rule serves every mode of the package:
 
 The file, in order
 -----------------
-1. ``Value``: construction, then the 25 primitive operations, each a forward
-   method followed by its derivative rule -- the chapter to read first;
+1. ``Value``: construction, then the 38 primitive operations, each a forward
+   method followed by its derivative rule -- the chapter to read first (the
+   first dozen are the classics; the rest complete HIPS autograd's scalar list);
 2. the graph walks: ``topological_order``, the fast ``backward`` loop and the
    functional ``gradients`` (the same rules, results in a dict);
-3. switches: ``no_grad``, ``detect_anomaly``, observers (op counting);
-4. the module-level functions (``exp(x)`` for Values *and* numbers) and helpers.
+3. switches: ``no_grad``, ``detect_anomaly``, observers (op counting), and
+   ``collector_paused``;
+4. the module-level functions (``exp(x)`` for Values *and* numbers), numpy's
+   hooks, and helpers.
 
 Design choices worth knowing
 ----------------------------
@@ -64,45 +67,68 @@ Design choices worth knowing
 * Gradients at kinks: relu'(0) = 0 and abs'(0) = 0 (a documented subgradient).
 * Across ``backward()`` calls, *leaves accumulate* (as in PyTorch) while each
   intermediate node holds the gradient of the latest pass.
+* ``backward()`` evaluates each local derivative from the ``.data`` the nodes
+  hold when it runs and recomputes nothing: change a ``.data`` after building a
+  graph and the two mix (as in micrograd), so build the graph again instead.
 """
 
 import cmath
+import contextvars
+import gc
 import math
 import operator
+import threading
 import warnings
 from contextlib import contextmanager
+from functools import partial
 
 __all__ = [
     "Value", "topological_order", "gradients", "no_grad", "detect_anomaly",
-    "is_grad_enabled", "as_value", "primitive", "forbid_float",
+    "is_grad_enabled", "as_value", "primitive", "forbid_float", "collector_paused",
     "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu",
     "absolute", "arctan", "sinh", "cosh", "log1p", "expm1", "softplus",
     "leaky_relu", "conj", "real", "imag", "PRIMITIVES",
+    "log2", "log10", "exp2", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh", "rad2deg",
+    "deg2rad", "radians", "degrees", "square", "reciprocal", "sinc", "arctan2", "hypot",
+    "logaddexp", "logaddexp2", "maximum", "minimum", "angle",
 ]
 
 # --------------------------------------------------------------------------
-# Switches.  The fast path checks one module-level flag, ``_special``; it is
-# True only while no_grad, detect_anomaly or an observer (op counting) is on.
+# Switches.  Each one belongs to the context that turns it on -- a thread, or an
+# asyncio task -- so ``no_grad()`` in one thread leaves every other thread
+# recording.  The fast path of node creation checks one module-level flag,
+# ``_special``: True while any switch is on in any context.  Only then does a
+# new node look up its own context's switches (``_record_special``).
 # --------------------------------------------------------------------------
-_grad_enabled = True      # False inside ``no_grad()``
-_anomaly_depth = 0        # > 0 inside ``detect_anomaly()``
-_observers = []           # callables told about each new op node (op counters)
-_special = False
-_float_forbidden = 0      # > 0 while a transform differentiates a function (see forbid_float)
+_grad_enabled = contextvars.ContextVar("tinygrad_edu_grad_enabled", default=True)
+_anomaly = contextvars.ContextVar("tinygrad_edu_anomaly", default=False)
+_observers = contextvars.ContextVar("tinygrad_edu_observers", default=())   # e.g. op counters
+_float_forbidden = contextvars.ContextVar("tinygrad_edu_float_forbidden", default=False)
+_switches_on = 0          # no_grad/detect_anomaly blocks and observers active, all contexts
+_special = False          # _switches_on > 0
+_switches_lock = threading.Lock()
 
 
-def _refresh_special():
-    global _special
-    _special = (not _grad_enabled) or _anomaly_depth > 0 or bool(_observers)
+def _count_switch(change):
+    """One more (+1) or one fewer (-1) switch on somewhere; keeps ``_special`` right."""
+    global _switches_on, _special
+    with _switches_lock:          # += is not atomic across threads
+        _switches_on += change
+        _special = _switches_on > 0
 
 
 def is_grad_enabled():
-    """True unless inside ``no_grad()``."""
-    return _grad_enabled
+    """True unless inside ``no_grad()`` (in this thread or asyncio task)."""
+    return _grad_enabled.get()
 
 
 # Numbers a Value accepts.  bool is a subclass of int, so it lands here too.
 _REAL_TYPES = (int, float)
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_DEGREES_PER_RADIAN = 180.0 / math.pi
+_RADIANS_PER_DEGREE = math.pi / 180.0
 
 
 def _to_number(x, where="Value()"):
@@ -161,7 +187,7 @@ class Value:
         return f"Value(data={_short(self.data)}, grad={_short(self.grad)}, op={self.op!r}{label})"
 
     def __float__(self):
-        if _float_forbidden:
+        if _float_forbidden.get():
             # math.exp(v), float(v), np.float64(v) all come here: the number would
             # leave the graph and the gradient would silently miss this path.
             raise TypeError(
@@ -209,6 +235,61 @@ class Value:
     def __ge__(self, other): return _compare(self, other, ">=", operator.ge)
     __eq__ = object.__eq__
     __hash__ = object.__hash__
+
+    # -- saving: pickle and copy.deepcopy, without recursion ------------------
+    def __reduce__(self):
+        """A leaf is saved as its fields.  An op node is saved with its whole graph,
+        flattened in topological order (each node's children come before it), so
+        a graph a million nodes deep needs no recursion; its leaves stay Values,
+        so a model pickled together with a loss shares its parameters with it.
+        """
+        if self._rule is None:
+            return _restore_leaf, (self.data, self.grad, self.label, self.requires_grad)
+        with collector_paused():
+            return _restore_graph, (self._graph_records(),)
+
+    def _graph_records(self):
+        position = {}
+        records = []
+        for i, node in enumerate(topological_order(self)):
+            position[node] = i
+            if node._rule is None:
+                records.append(node)
+            else:
+                records.append((node.data, node.grad, node.label, node.op, node._rule,
+                                node.requires_grad, tuple(position[c] for c in node.children)))
+        return records
+
+    def __deepcopy__(self, memo):
+        """copy.deepcopy node by node, children first, with an explicit stack (no recursion)."""
+        with collector_paused():
+            return self._copy_graph(memo)
+
+    def _copy_graph(self, memo):
+        stack = [self]
+        while stack:
+            node = stack[-1]
+            if id(node) in memo:
+                stack.pop()
+                continue
+            missing = [c for c in node.children if id(c) not in memo]
+            if missing:
+                stack.extend(missing)
+                continue
+            twin = Value.__new__(Value)              # numbers, strings and rules are immutable
+            twin.data, twin.grad, twin.label, twin.op = node.data, node.grad, node.label, node.op
+            twin._rule, twin.requires_grad = node._rule, node.requires_grad
+            twin.children = tuple(memo[id(c)] for c in node.children)
+            memo[id(node)] = twin
+            stack.pop()
+        return memo[id(self)]
+
+    # -- numpy: np.log2(v), np.sinc(v)... (see _numpy_ufunc near the end) -----
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _numpy_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return _numpy_function(func, args, kwargs)
 
     # ======================================================================
     # Primitive operations: each forward computation next to its derivative.
@@ -307,13 +388,20 @@ class Value:
             raise ValueError(
                 f"** with a Value exponent needs a base >= 0 to differentiate wrt the exponent "
                 f"(d/dy x**y = x**y * log(x)), got base {_short(self.data)}; use a number exponent")
-        return Value(_power(self.data, other.data), (self, other), "**", Value._d_pow)
+        # A constant base (2 ** y): only d/dy is needed, so 0 ** y has no d/dx to blow up.
+        rule = Value._d_pow if self.requires_grad else Value._d_pow_const_base
+        return Value(_power(self.data, other.data), (self, other), "**", rule)
 
     @staticmethod
     def _d_pow(out, x, y):
         """d/dx = y·x^(y-1), d/dy = x^y·log(x)"""
         dx = y * x ** (y - 1) if _data_of(y) != 0 else 0.0          # x**0 is flat, even at 0
         return dx, (out * log(x) if _data_of(x) != 0 else 0.0)       # (x**y -> 0 as x -> 0+)
+
+    @staticmethod
+    def _d_pow_const_base(out, a, y):
+        """d/dy = a^y·log(a)  (a is a constant)"""
+        return 0.0, (out * log(a) if _data_of(a) != 0 else 0.0)
 
     @staticmethod
     def _d_pow_const(out, x, k):
@@ -384,6 +472,10 @@ class Value:
     @staticmethod
     def _d_tan(out, x):
         """d/dx = 1 + tan²(x) = 1 + out²"""
+        if _data_of(out).__class__ is complex and abs(1 + _data_of(out) ** 2) < 0.5:
+            # tan z -> ±i far from the real axis: 1 + out² would cancel; use
+            # 1/cos²(z) = sech²(iz) (cos z = cosh iz), computed without overflow.
+            return (_sech_squared(1j * x),)
         return (1.0 + out * out,)
 
     # ---- out = tanh(x)        d/dx = 1 - tanh(x)**2 = 1 - out**2
@@ -394,7 +486,11 @@ class Value:
     @staticmethod
     def _d_tanh(out, x):
         """d/dx = 1 - tanh²(x) = 1 - out²"""
-        return (1.0 - out * out,)
+        if abs(_data_of(out)) < 0.5:
+            return (1.0 - out * out,)
+        # Where tanh saturates, out² is within rounding of 1 and 1 - out² loses every
+        # digit (it is exactly 0 from x ≈ 19); 1/cosh²(x) keeps them all.
+        return (_sech_squared(x),)
 
     # ---- out = arctan(x)      d/dx = 1 / (1 + x**2)
     def arctan(self):
@@ -446,6 +542,8 @@ class Value:
     @staticmethod
     def _d_expm1(out, x):
         """d/dx = exp(x) = out + 1"""
+        if _data_of(out).real < -0.5:    # out ≈ -1: out + 1 would cancel; exp(x) is tiny and exact
+            return (exp(x),)
         return (out + 1.0,)
 
     # ---- out = 1 / (1 + exp(-x))     d/dx = out * (1 - out)
@@ -456,6 +554,8 @@ class Value:
     @staticmethod
     def _d_sigmoid(out, x):
         """d/dx = σ(x)·(1 - σ(x)) = out·(1 - out)"""
+        if _data_of(out).real > 0.5:     # out ≈ 1: 1 - out would cancel; it equals σ(-x)
+            return (out * sigmoid(-x),)
         return (out * (1.0 - out),)
 
     # ---- out = log(1 + exp(x)), computed without overflow    d/dx = sigmoid(x)
@@ -493,6 +593,215 @@ class Value:
         """d/dx = 1 if x > 0 else slope;  d/dslope = 0 if x > 0 else x"""
         return (1.0, 0.0) if _data_of(x) > 0 else (slope, x)
 
+    # ---- out = log2(x)        d/dx = 1 / (x log 2)
+    def log2(self):
+        """Base-2 logarithm; real data needs x > 0."""
+        return Value(_log_number(self.data, "log2"), (self,), "log2", Value._d_log2)
+
+    @staticmethod
+    def _d_log2(out, x):
+        """d/dx = 1/(x·log 2)"""
+        return (1.0 / (x * _LN2),)
+
+    # ---- out = log10(x)       d/dx = 1 / (x log 10)
+    def log10(self):
+        """Base-10 logarithm; real data needs x > 0."""
+        return Value(_log_number(self.data, "log10"), (self,), "log10", Value._d_log10)
+
+    @staticmethod
+    def _d_log10(out, x):
+        """d/dx = 1/(x·log 10)"""
+        return (1.0 / (x * _LN10),)
+
+    # ---- out = 2**x           d/dx = 2**x log 2 = out log 2
+    def exp2(self):
+        """2**x (a result too big for a float is inf)."""
+        x = self.data
+        return Value(_power(2.0, x) if x.__class__ is complex else _safe_exp2(x),
+                     (self,), "exp2", Value._d_exp2)
+
+    @staticmethod
+    def _d_exp2(out, x):
+        """d/dx = 2^x·log 2 = out·log 2"""
+        return (out * _LN2,)
+
+    # ---- out = arcsin(x)      d/dx = 1 / sqrt(1 - x**2)
+    def arcsin(self):
+        """Inverse sine; real data needs -1 <= x <= 1."""
+        return Value(_inverse_trig(self.data, "arcsin"), (self,), "arcsin", Value._d_arcsin)
+
+    @staticmethod
+    def _d_arcsin(out, x):
+        """d/dx = 1/sqrt(1 - x²)  (as 1/(sqrt(1-x)·sqrt(1+x)): exact near ±1, infinite at ±1)"""
+        return (1.0 / (sqrt(1.0 - x) * sqrt(1.0 + x)),)
+
+    # ---- out = arccos(x)      d/dx = -1 / sqrt(1 - x**2)
+    def arccos(self):
+        """Inverse cosine; real data needs -1 <= x <= 1."""
+        return Value(_inverse_trig(self.data, "arccos"), (self,), "arccos", Value._d_arccos)
+
+    @staticmethod
+    def _d_arccos(out, x):
+        """d/dx = -1/sqrt(1 - x²)  (as -1/(sqrt(1-x)·sqrt(1+x)))"""
+        return (-1.0 / (sqrt(1.0 - x) * sqrt(1.0 + x)),)
+
+    # ---- out = arcsinh(x)     d/dx = 1 / sqrt(x**2 + 1)
+    def arcsinh(self):
+        """Inverse hyperbolic sine."""
+        return Value(_fn(math.asinh, cmath.asinh, self.data), (self,), "arcsinh", Value._d_arcsinh)
+
+    @staticmethod
+    def _d_arcsinh(out, x):
+        """d/dx = 1/sqrt(x² + 1)"""
+        if _data_of(x).__class__ is not complex and abs(_data_of(x)) > 1e150:
+            return (1.0 / abs(x),)          # x² would overflow; 1/|x| is exact there
+        return (1.0 / sqrt(x * x + 1.0),)
+
+    # ---- out = arccosh(x)     d/dx = 1 / sqrt(x**2 - 1)
+    def arccosh(self):
+        """Inverse hyperbolic cosine; real data needs x >= 1."""
+        return Value(_inverse_trig(self.data, "arccosh"), (self,), "arccosh", Value._d_arccosh)
+
+    @staticmethod
+    def _d_arccosh(out, x):
+        """d/dx = 1/sqrt(x² - 1)  (as 1/(sqrt(x-1)·sqrt(x+1)): exact near 1, no overflow)"""
+        return (1.0 / (sqrt(x - 1.0) * sqrt(x + 1.0)),)
+
+    # ---- out = arctanh(x)     d/dx = 1 / (1 - x**2)
+    def arctanh(self):
+        """Inverse hyperbolic tangent; real data needs -1 < x < 1."""
+        return Value(_inverse_trig(self.data, "arctanh"), (self,), "arctanh", Value._d_arctanh)
+
+    @staticmethod
+    def _d_arctanh(out, x):
+        """d/dx = 1/(1 - x²)  (as 1/((1-x)(1+x)): exact near ±1)"""
+        return (1.0 / ((1.0 - x) * (1.0 + x)),)
+
+    # ---- out = sin(pi x) / (pi x), 1 at 0    d/dx = (cos(pi x) - out) / x, 0 at 0
+    def sinc(self):
+        """numpy's normalised sinc: sin(πx)/(πx), and 1 at x = 0."""
+        x = self.data
+        y = math.pi * x
+        return Value(1.0 if x == 0 else _fn(math.sin, cmath.sin, y) / y, (self,), "sinc", Value._d_sinc)
+
+    @staticmethod
+    def _d_sinc(out, x):
+        """d/dx = (cos(πx) - sinc(x))/x = (cos(πx) - out)/x  (0 at x = 0)"""
+        if _data_of(x) == 0:
+            return (0.0,)
+        return ((cos(math.pi * x) - out) / x,)
+
+    # ---- out = arctan2(y, x), the angle of the point (x, y)
+    #      d/dy = x / (x**2 + y**2),  d/dx = -y / (x**2 + y**2)
+    def arctan2(self, other):
+        """The angle of the point (other, self) in radians, in (-π, π] (numpy's arctan2(y, x))."""
+        other = other if other.__class__ is Value else _constant(other, "arctan2", self)
+        _require_real(self.data, "arctan2")
+        _require_real(other.data, "arctan2")
+        return Value(math.atan2(self.data, other.data), (self, other), "arctan2", Value._d_arctan2)
+
+    @staticmethod
+    def _d_arctan2(out, y, x):
+        """d/dy = x/(x² + y²), d/dx = -y/(x² + y²)  (undefined at the origin)"""
+        r2 = x * x + y * y
+        return x / r2, -y / r2
+
+    # ---- out = sqrt(x**2 + y**2)     d/dx = x / out,  d/dy = y / out   (0 at the origin)
+    def hypot(self, other):
+        """sqrt(x² + y²) without overflow; its derivative at the origin is taken as 0 (like abs)."""
+        other = other if other.__class__ is Value else _constant(other, "hypot", self)
+        _require_real(self.data, "hypot")
+        _require_real(other.data, "hypot")
+        return Value(math.hypot(self.data, other.data), (self, other), "hypot", Value._d_hypot)
+
+    @staticmethod
+    def _d_hypot(out, x, y):
+        """d/dx = x/out, d/dy = y/out  (0 at the origin)"""
+        if _data_of(out) == 0:
+            return 0.0, 0.0
+        return x / out, y / out
+
+    # ---- out = log(exp(x) + exp(y)), without overflow    d/dx = exp(x - out), d/dy = exp(y - out)
+    def logaddexp(self, other):
+        """log(e**x + e**y), computed so that it never overflows."""
+        other = other if other.__class__ is Value else _constant(other, "logaddexp", self)
+        _require_real(self.data, "logaddexp")
+        _require_real(other.data, "logaddexp")
+        return Value(_logaddexp(self.data, other.data), (self, other), "logaddexp",
+                     Value._d_logaddexp)
+
+    @staticmethod
+    def _d_logaddexp(out, x, y):
+        """d/dx = e^x/(e^x + e^y) = exp(x - out), d/dy = exp(y - out)"""
+        return exp(x - out), exp(y - out)
+
+    # ---- out = x mod y = x - y floor(x/y)     d/dx = 1, d/dy = -floor(x/y)
+    def __mod__(self, other):
+        if other.__class__ is not Value:
+            other = _constant(other, "%", self)
+            if other is NotImplemented:     # a numpy array: let numpy broadcast
+                return NotImplemented
+        return Value(_mod_number(self.data, other.data), (self, other), "%", Value._d_mod)
+
+    @staticmethod
+    def _d_mod(out, x, y):
+        """d/dx = 1, d/dy = -floor(x/y)  (the jumps, where x/y is a whole number, are left out)"""
+        return 1.0, -float(math.floor(_data_of(x) / _data_of(y)))
+
+    def __rmod__(self, other):
+        return _constant(other, "%", self) % self
+
+    # ---- built from the primitives above: their derivatives come from those rules
+    def square(self):
+        """x * x"""
+        return self * self
+
+    def reciprocal(self):
+        """1 / x"""
+        return 1.0 / self
+
+    def rad2deg(self):
+        """Radians to degrees: x * 180/π."""
+        return self * _DEGREES_PER_RADIAN
+
+    def deg2rad(self):
+        """Degrees to radians: x * π/180."""
+        return self * _RADIANS_PER_DEGREE
+
+    degrees = rad2deg
+    radians = deg2rad
+
+    def logaddexp2(self, other):
+        """log2(2**x + 2**y): logaddexp in base 2."""
+        return (self * _LN2).logaddexp(as_value(other) * _LN2) / _LN2
+
+    def fabs(self):
+        """|x| for real data (numpy's fabs)."""
+        _require_real(self.data, "fabs")
+        return abs(self)
+
+    # ---- not differentiable (piecewise constant): plain numbers, as in HIPS autograd
+    def __floordiv__(self, other):
+        return _data_of(self) // _data_of(other)
+
+    def __rfloordiv__(self, other):
+        return _data_of(other) // self.data
+
+    def __floor__(self):
+        return math.floor(self.data)
+
+    def __ceil__(self):
+        return math.ceil(self.data)
+
+    def __trunc__(self):
+        return math.trunc(self.data)
+
+    def __round__(self, ndigits=None):
+        return round(self.data, ndigits)
+
+    def rint(self):
+        return float(round(self.data))
+
     # ---- out = |x|   real: d/dx = sign(x) (0 at 0);  complex: the modulus, see below
     def __abs__(self):
         """|x|; for complex data, the modulus (a real Value)."""
@@ -507,6 +816,7 @@ class Value:
         return (1.0 if d > 0 else -1.0 if d < 0 else 0.0,)
 
     absolute = __abs__   # numpy's name, so np.abs(array_of_values) works
+    abs = __abs__        # v.abs()
 
     # ---- complex parts.  For z = x + iy:  real(z) = x,  imag(z) = y.
     # Their rules follow HIPS autograd's convention for real-valued functions of
@@ -570,14 +880,15 @@ class Value:
         18.0
         """
         _check_scalar_root(self)
-        order = topological_order(self)
-        if create_graph:
-            grads = gradients(self, order=order, create_graph=True)
-            for node in order:
-                g = grads.get(node, 0.0)
-                node.grad = (node.grad + g) if node._rule is None else g
-            return
-        _backward_floats(self, order)
+        with collector_paused():
+            order = topological_order(self)
+            if create_graph:
+                grads = gradients(self, order=order, create_graph=True)
+                for node in order:
+                    g = grads.get(node, 0.0)
+                    node.grad = (node.grad + g) if node._rule is None else g
+                return
+            _backward_floats(self, order)
 
     def zero_grad(self):
         """Set ``.grad`` to 0 on every node of this graph (leaves included)."""
@@ -596,7 +907,8 @@ class Value:
 
 #: Each primitive op's derivative rule (the rule's docstring is its formula).  A node's
 #: own rule is ``node._rule``: it can be a variant, e.g. ``x ** 2`` (a constant exponent)
-#: uses ``Value._d_pow_const`` and ``Value(2.0).imag`` uses ``Value._d_imag_of_real``.
+#: uses ``Value._d_pow_const``, ``2 ** y`` (a constant base) ``Value._d_pow_const_base``,
+#: and ``Value(2.0).imag`` uses ``Value._d_imag_of_real``.
 PRIMITIVES = {
     "+": Value._d_add, "-": Value._d_sub, "*": Value._d_mul, "/": Value._d_div,
     "neg": Value._d_neg, "**": Value._d_pow, "exp": Value._d_exp, "log": Value._d_log,
@@ -605,8 +917,37 @@ PRIMITIVES = {
     "cosh": Value._d_cosh, "log1p": Value._d_log1p, "expm1": Value._d_expm1,
     "sigmoid": Value._d_sigmoid, "softplus": Value._d_softplus, "relu": Value._d_relu,
     "leaky_relu": Value._d_leaky_relu, "abs": Value._d_abs, "real": Value._d_real,
-    "imag": Value._d_imag,
+    "imag": Value._d_imag, "log2": Value._d_log2, "log10": Value._d_log10, "exp2": Value._d_exp2,
+    "arcsin": Value._d_arcsin, "arccos": Value._d_arccos, "arcsinh": Value._d_arcsinh,
+    "arccosh": Value._d_arccosh, "arctanh": Value._d_arctanh, "sinc": Value._d_sinc,
+    "arctan2": Value._d_arctan2, "hypot": Value._d_hypot, "logaddexp": Value._d_logaddexp,
+    "%": Value._d_mod,
 }
+
+
+def _restore_leaf(data, grad, label, requires_grad):
+    leaf = Value(data, label=label, requires_grad=requires_grad)
+    leaf.grad = grad
+    return leaf
+
+
+def _restore_graph(records):
+    """The inverse of ``Value.__reduce__`` for an op node: rebuild its graph, return its root."""
+    with collector_paused():
+        return _rebuild_nodes(records)
+
+
+def _rebuild_nodes(records):
+    nodes = []
+    for record in records:
+        if record.__class__ is not Value:
+            data, grad, label, op, rule, requires_grad, children = record
+            record = Value.__new__(Value)        # not __init__: no_grad must not strip a loaded graph
+            record.data, record.grad, record.label, record.op = data, grad, label, op
+            record._rule, record.requires_grad = rule, requires_grad
+            record.children = tuple(nodes[i] for i in children)
+        nodes.append(record)
+    return nodes[-1]
 
 
 # --------------------------------------------------------------------------
@@ -648,7 +989,7 @@ def _backward_floats(root, order):
         elif node.requires_grad:
             leaves.append(node)
     root.grad = root.grad + 1.0 if root._rule is None else 1.0
-    check = _anomaly_depth > 0
+    check = _anomaly_on()
     saw_complex = False
     try:
         for node in reversed(order):
@@ -674,7 +1015,7 @@ def _backward_floats(root, order):
                 _check_backward(node, children)
     except (ZeroDivisionError, ValueError, OverflowError) as error:
         raise _derivative_error(node, error) from None
-    if _observers:
+    if _special and _observers.get():
         notify_sweep("reverse", sum(len(n.children) for n in order if n._rule is not None))
     if saw_complex:                     # leaves, too, keep only the real part
         for node in leaves:
@@ -701,7 +1042,7 @@ def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
     if order is None:
         order = topological_order(root)
     grads = {root: seed}
-    check = _anomaly_depth > 0
+    check = _anomaly_on()
     multiplies = 0
     for node in reversed(order):
         g = grads.get(node)
@@ -722,7 +1063,7 @@ def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
             grads[child] = contribution if previous is None else previous + contribution
         if check:
             _check_backward(node, node.children, grads)
-    if _observers:
+    if _special:
         notify_sweep("reverse", multiplies)
     leaf_grads = [(node, g) for node, g in grads.items() if node._rule is None and node.requires_grad]
     for node, g in leaf_grads:
@@ -761,7 +1102,7 @@ def _derivative_error(node, error):
     operands = ", ".join(_short(_data_of(c)) for c in node.children)
     message = (f"the derivative of {node.op}({operands}) is infinite or undefined there "
                f"({node._rule.__doc__}): {error}")
-    if _anomaly_depth:
+    if _anomaly_on():
         return FloatingPointError("detect_anomaly: backward: " + message)
     return type(error)(message)
 
@@ -771,7 +1112,7 @@ _grad_of = operator.attrgetter("grad")
 
 def _warn_if_not_finite(leaf_grads, order):
     """A NaN or inf gradient although every input is finite: say so (never silently)."""
-    if _anomaly_depth:
+    if _anomaly_on():
         return                          # detect_anomaly() has already checked every op
     for leaf, g in leaf_grads:
         if not _is_finite(_data_of(g)):
@@ -796,40 +1137,33 @@ def _check_scalar_root(root):
 def no_grad():
     """Inside this block operations record nothing: results are constants.
 
+    The switch holds for the thread (or asyncio task) that runs the block;
+    other threads keep recording.  On exit the previous state comes back, so
+    blocks nest.
+
     >>> x = Value(2.0)
     >>> with no_grad():
     ...     y = x * 3
     >>> y.children, y.requires_grad
     ((), False)
     """
-    global _grad_enabled
-    previous = _grad_enabled
-    _grad_enabled = False
-    _refresh_special()
-    try:
+    with _switched(_grad_enabled, False):
         yield
-    finally:
-        _grad_enabled = previous
-        _refresh_special()
 
 
 @contextmanager
 def detect_anomaly():
     """Raise ``FloatingPointError`` at the op that first makes a NaN or inf.
 
+    Like ``no_grad()``, it holds for the thread (or asyncio task) that runs the block.
+
     >>> with detect_anomaly():
     ...     Value(1e308) * 10          # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     FloatingPointError: ...
     """
-    global _anomaly_depth
-    _anomaly_depth += 1
-    _refresh_special()
-    try:
+    with _switched(_anomaly, True):
         yield
-    finally:
-        _anomaly_depth -= 1
-        _refresh_special()
 
 
 @contextmanager
@@ -839,49 +1173,113 @@ def forbid_float():
     The transforms (``grad``...) use it while they run your function: there,
     ``float(v)`` would silently cut ``v`` out of the graph and give a wrong gradient.
     """
-    global _float_forbidden
-    _float_forbidden += 1
+    previous = _float_forbidden.get()
+    _float_forbidden.set(True)
+    try:                      # float() checks the variable itself: not a node-creation switch
+        yield
+    finally:
+        _float_forbidden.set(previous)
+
+
+@contextmanager
+def _switched(switch, value):
+    """Set the context variable ``switch`` to ``value`` inside the block, then restore it."""
+    previous = switch.get()
+    switch.set(value)
+    _count_switch(+1)
     try:
         yield
     finally:
-        _float_forbidden -= 1
+        # set(previous) rather than reset(token): a block entered in one context
+        # and left in another (a notebook cell runs in a copy) must not fail.
+        switch.set(previous)
+        _count_switch(-1)
 
 
 def add_observer(observer):
-    """Tell ``observer`` about the work done (used by the op counter).
+    """Tell ``observer`` about the work done in this thread (used by the op counter).
 
     ``observer.on_node(node)`` is called for every op node created and
     ``observer.on_sweep(kind, multiplies)`` after every derivative sweep
     ("reverse" or "forward") with the number of local-derivative multiplications.
     """
-    _observers.append(observer)
-    _refresh_special()
+    _observers.set(_observers.get() + (observer,))
+    _count_switch(+1)
 
 
 def remove_observer(observer):
-    _observers.remove(observer)
-    _refresh_special()
+    current = _observers.get()
+    if observer not in current:
+        raise ValueError(f"remove_observer: {observer!r} is not observing this thread")
+    i = current.index(observer)
+    _observers.set(current[:i] + current[i + 1:])
+    _count_switch(-1)
 
 
 def notify_sweep(kind, multiplies):
-    """Report one derivative sweep to the observers (cheap when there are none)."""
-    for observer in _observers:
-        observer.on_sweep(kind, multiplies)
+    """Report one derivative sweep to this context's observers (cheap when there are none)."""
+    if _special:
+        for observer in _observers.get():
+            observer.on_sweep(kind, multiplies)
 
 
 def _record_special(node):
     """The slow path of node creation: no_grad, anomaly checks, observers."""
-    if not _grad_enabled:
+    if not _grad_enabled.get():
         node.children = ()
         node.op = ""
         node._rule = None
         node.requires_grad = False
         return
-    if _anomaly_depth and not _is_finite(node.data):
+    if _anomaly.get() and not _is_finite(node.data):
         operands = ", ".join(_short(c.data) for c in node.children)
         raise FloatingPointError(f"detect_anomaly: {node.op}({operands}) produced {_short(node.data)}")
-    for observer in _observers:
+    for observer in _observers.get():
         observer.on_node(node)
+
+
+@contextmanager
+def collector_paused():
+    """Switch Python's cyclic garbage collector off inside the block, then back as it was.
+
+    Graphs of Values hold no reference cycles (nodes point to their children
+    and to shared rule functions, never back), so reference counting frees them
+    and the collector has nothing to find in them.  Left on, it would still
+    re-scan every long-lived object of the process -- in a Jupyter kernel, some
+    hundred thousand -- again and again while a big graph is built.
+    ``backward()``, ``fit`` and the transforms run inside this block.  Blocks
+    may nest and overlap across threads: the collector comes back on (if it
+    was on) when the last one ends.
+
+    >>> import gc
+    >>> with collector_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    global _pauses, _collector_was_on
+    with _switches_lock:
+        if _pauses == 0:
+            _collector_was_on = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _switches_lock:
+            _pauses -= 1
+            if _pauses == 0 and _collector_was_on:
+                gc.enable()
+
+
+_pauses = 0                   # collector_paused() blocks running, over all threads
+_collector_was_on = True      # the collector's state when the first of them began
+
+
+def _anomaly_on():
+    """True inside ``detect_anomaly()`` in this context (one flag read when no switch is on)."""
+    return _special and _anomaly.get()
 
 
 def _check_backward(node, children, grads=None):
@@ -905,8 +1303,23 @@ def _unary(name, real_fn, complex_fn):
             return _elementwise(fn, x)
         x = _to_number(x, f"{name}()")
         return _fn(real_fn, complex_fn, x)
-    fn.__name__ = name
+    fn.__name__ = fn.__qualname__ = name      # pickle finds it as tinygrad_edu.engine.<name>
     fn.__doc__ = f"{name}(x) for a Value or a plain number: {name}(Value) records the op."
+    return fn
+
+
+def _binary(name, number_fn):
+    def fn(x, y):
+        if isinstance(x, Value):
+            return getattr(x, name)(y)
+        if isinstance(y, Value):
+            return getattr(_constant(x, name, y), name)(y)
+        if getattr(x, "shape", ()) != () or getattr(y, "shape", ()) != ():    # numpy arrays
+            import numpy as np
+            return np.frompyfunc(fn, 2, 1)(x, y)
+        return number_fn(_to_number(x, f"{name}()"), _to_number(y, f"{name}()"))
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"{name}(x, y) for Values or plain numbers: {name}(Value, ...) records the op."
     return fn
 
 
@@ -926,16 +1339,55 @@ def _require_real(x, op):
         raise TypeError(f"{op} is not defined for complex numbers (got {x})")
 
 
-# The three functions with a domain: one home for their checks (methods and module functions).
-def _log_number(x):
+# The functions with a domain: one home for their checks (methods and module functions).
+_LOGS = {"log": (math.log, 1.0), "log2": (math.log2, _LN2), "log10": (math.log10, _LN10)}
+
+
+def _log_number(x, name="log"):
+    real_log, complex_divisor = _LOGS[name]
     if x.__class__ is complex:
         if x == 0:
-            raise ValueError("log(0j) is undefined (log of zero)")
-        return cmath.log(x)
+            raise ValueError(f"{name}(0j) is undefined (log of zero)")
+        return cmath.log(x) / complex_divisor if name != "log" else cmath.log(x)
     if x <= 0:
-        raise ValueError(f"log({_short(x)}) is undefined for real numbers: log needs x > 0 "
+        raise ValueError(f"{name}({_short(x)}) is undefined for real numbers: {name} needs x > 0 "
                          "(for complex logs, use a complex Value)")
-    return math.log(x)
+    return real_log(x)
+
+
+# name -> (real function, complex function, the real domain as a test and in words)
+_INVERSE_TRIG = {
+    "arcsin": (math.asin, cmath.asin, lambda x: -1 <= x <= 1, "-1 <= x <= 1"),
+    "arccos": (math.acos, cmath.acos, lambda x: -1 <= x <= 1, "-1 <= x <= 1"),
+    "arccosh": (math.acosh, cmath.acosh, lambda x: x >= 1, "x >= 1"),
+    "arctanh": (math.atanh, cmath.atanh, lambda x: -1 < x < 1, "-1 < x < 1"),
+}
+
+
+def _inverse_trig(x, name):
+    real_fn, complex_fn, in_domain, domain = _INVERSE_TRIG[name]
+    if x.__class__ is complex:
+        if name == "arctanh" and (x == 1 or x == -1):
+            raise ValueError(f"arctanh({x}) is infinite")
+        return complex_fn(x)
+    if not in_domain(x):
+        raise ValueError(f"{name}({_short(x)}) is undefined for real numbers: {name} needs "
+                         f"{domain} (for complex values, use a complex Value)")
+    return real_fn(x)
+
+
+def _mod_number(x, y):
+    _require_real(x, "%")
+    _require_real(y, "%")
+    if y == 0:
+        raise ZeroDivisionError(f"{_short(x)} % 0.0 is undefined (modulo by zero)")
+    return x % y
+
+
+def _logaddexp(x, y):
+    if x == y:                      # also inf + inf and -inf + -inf, where x - y is nan
+        return x + _LN2
+    return max(x, y) + math.log1p(math.exp(-abs(x - y)))
 
 
 def _sqrt_number(x):
@@ -952,6 +1404,10 @@ def _log1p_number(x):
     if x <= -1:
         raise ValueError(f"log1p({_short(x)}) is undefined for real numbers: needs x > -1")
     return math.log1p(x)
+
+
+def _sinc_number(x):
+    return 1.0 if x == 0 else _fn(math.sin, cmath.sin, math.pi * x) / (math.pi * x)
 
 
 def _relu_number(x):
@@ -974,11 +1430,61 @@ expm1 = _unary("expm1", lambda x: _safe_expm1(x), lambda z: cmath.exp(z) - 1)
 sigmoid = _unary("sigmoid", lambda x: _sigmoid(x), lambda z: _sigmoid(z))
 softplus = _unary("softplus", lambda x: _softplus(x), lambda z: _softplus(z))
 relu = _unary("relu", _relu_number, _relu_number)
+log2 = _unary("log2", partial(_log_number, name="log2"), partial(_log_number, name="log2"))
+log10 = _unary("log10", partial(_log_number, name="log10"), partial(_log_number, name="log10"))
+exp2 = _unary("exp2", lambda x: _safe_exp2(x), lambda z: _power(2.0, z))
+arcsin = _unary("arcsin", partial(_inverse_trig, name="arcsin"), partial(_inverse_trig, name="arcsin"))
+arccos = _unary("arccos", partial(_inverse_trig, name="arccos"), partial(_inverse_trig, name="arccos"))
+arcsinh = _unary("arcsinh", math.asinh, cmath.asinh)
+arccosh = _unary("arccosh", partial(_inverse_trig, name="arccosh"),
+                 partial(_inverse_trig, name="arccosh"))
+arctanh = _unary("arctanh", partial(_inverse_trig, name="arctanh"),
+                 partial(_inverse_trig, name="arctanh"))
+rad2deg = degrees = _unary("rad2deg", math.degrees, partial(operator.mul, _DEGREES_PER_RADIAN))
+deg2rad = radians = _unary("deg2rad", math.radians, partial(operator.mul, _RADIANS_PER_DEGREE))
+square = _unary("square", lambda x: _power(x, 2.0), lambda z: z * z)
+reciprocal = _unary("reciprocal", partial(operator.truediv, 1.0), partial(operator.truediv, 1.0))
+
+
+sinc = _unary("sinc", lambda x: _sinc_number(x), lambda z: _sinc_number(z))
+arctan2 = _binary("arctan2", math.atan2)
+hypot = _binary("hypot", math.hypot)
+logaddexp = _binary("logaddexp", _logaddexp)
+logaddexp2 = _binary("logaddexp2", lambda x, y: _logaddexp(x * _LN2, y * _LN2) / _LN2)
 
 
 def absolute(x):
-    """|x| for a Value (the modulus for complex) or a number."""
+    """|x| for a Value (the modulus for complex) or a number (``tinygrad_edu.abs`` too)."""
     return abs(x)
+
+
+def maximum(x, y):
+    """The larger of x and y; the gradient goes to the one chosen (to x on a tie).
+
+    >>> maximum(Value(2.0), 3.0).data
+    3.0
+    """
+    if not isinstance(x, Value) and not isinstance(y, Value):
+        return max(_to_number(x, "maximum()"), _to_number(y, "maximum()"))
+    x, y = as_value(x), as_value(y)
+    return x if x.data >= y.data else y
+
+
+def minimum(x, y):
+    """The smaller of x and y; the gradient goes to the one chosen (to x on a tie)."""
+    if not isinstance(x, Value) and not isinstance(y, Value):
+        return min(_to_number(x, "minimum()"), _to_number(y, "minimum()"))
+    x, y = as_value(x), as_value(y)
+    return x if x.data <= y.data else y
+
+
+def angle(z, deg=False):
+    """The argument of a complex number (0 or π for a real one), in radians or degrees."""
+    if not isinstance(z, Value):
+        a = cmath.phase(_to_number(z, "angle()"))
+        return a * _DEGREES_PER_RADIAN if deg else a
+    a = z.imag.arctan2(z.real)          # arctan2(y, x): for real z, y is a 0 that keeps the graph
+    return a * _DEGREES_PER_RADIAN if deg else a
 
 
 def leaky_relu(x, slope=0.01):
@@ -1001,6 +1507,80 @@ def real(x):
 
 def imag(x):
     return x.imag if isinstance(x, Value) else _to_number(x, "imag()").imag
+
+
+# --------------------------------------------------------------------------
+# numpy on Values (numpy stays optional: nothing here imports it unless it is in use).
+# On object arrays numpy calls each element's method of the ufunc's name
+# (np.tanh(array) calls v.tanh(), np.arctan2(a, b) calls y.arctan2(x)): that is why
+# the method names are numpy's.  On a bare Value numpy asks Value.__array_ufunc__
+# (np.log2(v), np.float64(2.0) * v) and, for functions written in Python (np.sinc,
+# np.angle, np.clip...), Value.__array_function__; both land here.
+# --------------------------------------------------------------------------
+_NUMPY_UFUNCS = {              # ufunc name -> the function that does it on Values and numbers
+    "add": operator.add, "subtract": operator.sub, "multiply": operator.mul,
+    "divide": operator.truediv, "power": operator.pow, "float_power": operator.pow,
+    "remainder": operator.mod, "negative": operator.neg, "positive": operator.pos,
+    "absolute": absolute, "conjugate": conj, "maximum": maximum, "minimum": minimum,
+    "fmax": maximum, "fmin": minimum, "fabs": lambda x: x.fabs() if isinstance(x, Value) else abs(x),
+}
+_NUMPY_UFUNCS.update({name: globals()[name] for name in (
+    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "arctan", "sinh", "cosh", "log1p",
+    "expm1", "log2", "log10", "exp2", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh",
+    "rad2deg", "deg2rad", "radians", "degrees", "square", "reciprocal", "arctan2", "hypot",
+    "logaddexp", "logaddexp2")})
+# Piecewise constant (derivative 0 where it exists): computed on the numbers, as HIPS autograd does.
+_NUMPY_ON_NUMBERS = {
+    "floor", "ceil", "rint", "trunc", "sign", "signbit", "floor_divide", "isfinite", "isinf",
+    "isnan", "less", "less_equal", "greater", "greater_equal", "equal", "not_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not",
+}
+_NUMPY_FUNCTIONS = {"sinc": sinc, "angle": angle}   # numpy functions written in Python
+
+
+def _numpy_ufunc(ufunc, method, inputs, kwargs):
+    name = ufunc.__name__
+    if method == "__call__" and not kwargs and all(_is_scalar(x) for x in inputs):
+        numbers = [x.item() if x.__class__ is not Value and hasattr(x, "item") else x
+                   for x in inputs]                  # np.float64(2.0) -> 2.0: no ping-pong
+        if name in _NUMPY_UFUNCS:
+            return _NUMPY_UFUNCS[name](*numbers)
+        if name in _NUMPY_ON_NUMBERS:
+            return ufunc(*[_data_of(x) for x in numbers])
+    # Arrays, out=, reduce...: numpy's object loops, each Value as a 0-d object array.
+    return _unwrap(getattr(ufunc, method)(*[_object_scalar(x) for x in inputs], **kwargs))
+
+
+def _numpy_function(func, args, kwargs):
+    handler = _NUMPY_FUNCTIONS.get(func.__name__)
+    if handler is not None:
+        return handler(*args, **kwargs)
+    implementation = getattr(func, "_implementation", None)   # numpy's own code, undispatched
+    if implementation is None:
+        return _unwrap(func(*[_object_scalar(x) for x in args], **kwargs))
+    return _unwrap(implementation(*args, **kwargs))
+
+
+def _is_scalar(x):
+    return x.__class__ is Value or isinstance(x, (int, float, complex)) or \
+        getattr(x, "shape", None) == ()
+
+
+def _object_scalar(x):
+    """A Value as a 0-d numpy object array (numpy then uses its object loops)."""
+    if x.__class__ is not Value:
+        return x
+    import numpy as np
+    array = np.empty((), dtype=object)
+    array[()] = x
+    return array
+
+
+def _unwrap(result):
+    """A 0-d object array back to the Value (or number) inside it."""
+    if getattr(result, "shape", None) == () and getattr(result, "dtype", None) == object:
+        return result[()]
+    return result
 
 
 # --------------------------------------------------------------------------
@@ -1064,6 +1644,13 @@ def _safe_exp(x):
         return math.inf
 
 
+def _safe_exp2(x):
+    try:
+        return 2.0 ** x
+    except OverflowError:
+        return math.inf
+
+
 def _safe_expm1(x):
     try:
         return math.expm1(x)
@@ -1088,7 +1675,10 @@ def _safe_cosh(x):
 def _sigmoid(x):
     # Two forms so that neither overflows: exp is only ever taken of a negative number.
     if x.__class__ is complex:
-        return 1.0 / (1.0 + cmath.exp(-x))
+        if x.real >= 0:
+            return 1.0 / (1.0 + cmath.exp(-x))
+        e = cmath.exp(x)
+        return e / (1.0 + e)
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
@@ -1098,8 +1688,23 @@ def _sigmoid(x):
 def _softplus(x):
     # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|.
     if x.__class__ is complex:
+        if x.real > 0:                  # log(1 + e^z) = z + log(1 + e^-z)
+            return x + cmath.log(1 + cmath.exp(-x))
         return cmath.log(1 + cmath.exp(x))
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _sech_squared(x):
+    """1/cosh²(x) = 4e/(1 + e)² with e = exp(-2|x|): accurate, and no overflow for any x.
+
+    Numbers or Values (then it records the graph); for complex x, |x| is ±x
+    with a positive real part.
+    """
+    if x.__class__ is float:
+        e = math.exp(-2.0 * abs(x))
+        return 4.0 * e / ((1.0 + e) * (1.0 + e))
+    e = exp(-2.0 * x) if _data_of(x).real >= 0 else exp(2.0 * x)
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
 
 
 def _power(x, k):

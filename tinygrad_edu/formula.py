@@ -84,6 +84,11 @@ FUNCTIONS = {
     "relu": (engine.relu, 1, 1), "leaky_relu": (engine.leaky_relu, 1, 2),
     "abs": (engine.absolute, 1, 1), "absolute": (engine.absolute, 1, 1), "atan": (engine.arctan, 1, 1),
     "conj": (engine.conj, 1, 1), "real": (engine.real, 1, 1), "imag": (engine.imag, 1, 1),
+    "log2": (engine.log2, 1, 1), "log10": (engine.log10, 1, 1), "exp2": (engine.exp2, 1, 1),
+    "arcsin": (engine.arcsin, 1, 1), "arccos": (engine.arccos, 1, 1),
+    "arcsinh": (engine.arcsinh, 1, 1), "arccosh": (engine.arccosh, 1, 1),
+    "arctanh": (engine.arctanh, 1, 1), "sinc": (engine.sinc, 1, 1),
+    "arctan2": (engine.arctan2, 2, 2), "hypot": (engine.hypot, 2, 2),
 }
 
 #: Names that mean a number unless you give them a value yourself.

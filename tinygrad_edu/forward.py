@@ -247,7 +247,9 @@ class OpCount:
 
 @contextmanager
 def count_ops():
-    """Count the primitive ops and derivative work done inside the block.
+    """Count the primitive ops and derivative work done inside the block, in this thread.
+
+    Work done by other threads (or other asyncio tasks) at the same time is not counted.
 
     >>> from tinygrad_edu import Value
     >>> with count_ops() as count:

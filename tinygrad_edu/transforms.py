@@ -47,6 +47,7 @@ along its conjugate).  For a complex-differentiable ``f``,
 (6-8j)
 """
 
+import contextvars
 import warnings
 from contextlib import contextmanager
 
@@ -56,8 +57,9 @@ from .engine import Value
 __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "jacrev", "hessian",
            "hvp", "vjp", "holomorphic_grad", "is_tracing"]
 
-# How many transforms are currently running a function on traced Values.
-_depth = 0
+# How many transforms are running a function on traced Values, in this thread or
+# asyncio task (another thread's grad() is not "around" ours).
+_depth = contextvars.ContextVar("tinygrad_edu_tracing_depth", default=0)
 
 
 def is_tracing():
@@ -66,18 +68,20 @@ def is_tracing():
     Transforms called at such a time build differentiable results
     (``create_graph=True``), so that the outer transform can differentiate them.
     """
-    return _depth > 0
+    return _depth.get() > 0
 
 
 @contextmanager
 def _tracing():
-    global _depth
-    _depth += 1
+    depth = _depth.get()
+    _depth.set(depth + 1)
     try:
-        with engine.forbid_float():      # math.exp(v) inside f would silently cut the graph
+        # math.exp(v) inside f would silently cut the graph; the garbage collector
+        # would only re-scan the process's objects (graphs have no cycles).
+        with engine.forbid_float(), engine.collector_paused():
             yield
     finally:
-        _depth -= 1
+        _depth.set(depth)
 
 
 # --------------------------------------------------------------------------
@@ -97,7 +101,8 @@ class Trace:
         """d root / d inputs, in the structure and kinds of the chosen argument."""
         if not isinstance(root, Value):                # a constant: every derivative is 0
             return self.structured([0.0] * len(self.inputs))
-        grads = engine.gradients(root, wrt=self.inputs, create_graph=self.create_graph)
+        with engine.collector_paused():            # the sweep, too: see _tracing
+            grads = engine.gradients(root, wrt=self.inputs, create_graph=self.create_graph)
         return self.structured([grads[v] for v in self.inputs])
 
     def structured(self, per_input):
@@ -131,7 +136,7 @@ def trace(f, args, kwargs, argnum, name):
     result.numbers = structures.leaves(chosen)
     # Differentiable results are needed when an outer transform is tracing us,
     # or when the caller hands us Values (their graph may be differentiated later).
-    result.create_graph = _depth > 0 or any(isinstance(x, Value) for x in result.numbers)
+    result.create_graph = _depth.get() > 0 or any(isinstance(x, Value) for x in result.numbers)
     result.inputs = [_fresh_input(x) for x in result.numbers]
     traced = structures.rebuild(chosen, result.inputs)
     new_args = list(args)

@@ -31,6 +31,13 @@ def _engine_rule(op, x, out):
     return PRIMITIVES[op](out, x)[0]
 
 
+#: Each rule as a student writes it, from the output (or input) alone: used to recognise one
+#: op's rule applied to another op's output.  (The engine's own rules may use x as well as
+#: out where the output form would lose digits, so they cannot be borrowed for this.)
+_TEXTBOOK_RULES = {"exp": lambda x, out: out, "log": lambda x, out: 1 / x,
+                   "tanh": lambda x, out: 1 - out * out, "sigmoid": lambda x, out: out * (1 - out)}
+
+
 
 # -- ex1 ------------------------------------------------------------------------
 #: The classic wrong formulas, op by op: (formula(x, out), the hint that names it).
@@ -89,7 +96,7 @@ def _diagnose_rule(op, points, got):
         if all(lo <= x <= hi for x, _ in points) and \
                 _fits(lambda x, o: _engine_rule(other, x, _forward(other, x)), points, got):
             return f"{op}: that is the derivative of {other}, not of {op}"
-        if _fits(lambda x, o: _engine_rule(other, x, o), points, got):
+        if _fits(_TEXTBOOK_RULES[other], points, got):
             return f"{op}: that is the rule of {other} (applied to {op}'s output), not the rule of {op}"
     if _fits(lambda x, o: -_engine_rule(op, x, o), points, got):
         return f"{op}: the sign is flipped"

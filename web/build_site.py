@@ -101,6 +101,7 @@ def build(out, course=True):
         from course import build_course          # web/course.py
         build_course(out, wheels_dir)
     (out / ".nojekyll").write_text("")             # GitHub Pages: serve folders starting with _
+    (out / ".built").write_text("")                # the tests rebuild when a source is newer
     return out
 
 

@@ -17,6 +17,7 @@
   // -- URL <-> state --------------------------------------------------------
   function readURL() {
     var params = new URLSearchParams(location.search);
+    if (!params.has("formula")) values = { x: 0.5, w: -3, b: 2 };   // the CLI's example
     if (params.has("formula")) box.value = params.get("formula");
     params.forEach(function (v, k) {
       var x = parseFloat(v);
@@ -108,6 +109,13 @@
     table.innerHTML = rows.join("");
   }
 
+  // Graphviz sizes the picture in points for print; on a big screen (a projector) draw
+  // it larger, as the text around it grows; max-width in the CSS still fits it to the page.
+  function enlarge(svg) {
+    var scale = 1.2 * parseFloat(getComputedStyle(document.documentElement).fontSize) / 16;
+    svg.style.width = (parseFloat(svg.getAttribute("width")) * scale) + "pt";
+  }
+
   function update() {
     pending = false;
     var started = performance.now();
@@ -121,6 +129,7 @@
       showError("Graphviz could not draw this graph: " + err);
       return;
     }
+    enlarge(svg);
     graph.replaceChildren(svg);
     graph.classList.remove("stale");
     buildSliders(result.variables);
@@ -159,7 +168,10 @@
     var caption = playerRoot.querySelector(".tge-caption"), frame = playerRoot.querySelector(".tge-frame");
     function show(i) {
       at = Math.max(0, Math.min(frames.length - 1, i));
-      if (!cache[at]) cache[at] = viz.renderSVGElement(frames[at].dot);   // drawn when first shown
+      if (!cache[at]) {                        // drawn when first shown
+        cache[at] = viz.renderSVGElement(frames[at].dot);
+        enlarge(cache[at]);
+      }
       frame.replaceChildren(cache[at]);
       frame.setAttribute("data-frame", at);
       frame.setAttribute("data-current", frames[at].current);

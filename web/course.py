@@ -133,4 +133,8 @@ def build_course(out, wheels_dir):
     done = subprocess.run(command, capture_output=True, text=True, cwd=lite)
     if done.returncode != 0:
         raise RuntimeError(f"jupyter lite build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    # Graphviz for the notebooks' pictures (tinygrad_edu.render.VIZ_URL points here).
+    viz = out / "course" / "static" / "viz"
+    viz.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "web" / "node_modules" / "@viz-js" / "viz" / "lib" / "viz-standalone.js", viz)
     return out / "course"

@@ -111,7 +111,11 @@
 
   // Graphviz sizes the picture in points for print; on a big screen (a projector) draw
   // it larger, as the text around it grows; max-width in the CSS still fits it to the page.
-  function enlarge(svg) {
+  function prepare(svg) {
+    // Graphviz paints a white page behind the graph; let the card's colour show instead
+    // (in dark mode the picture is inverted, and an inverted white would be a grey block).
+    var page = svg.querySelector("g.graph > polygon");
+    if (page) page.setAttribute("fill", "transparent");
     var scale = 1.2 * parseFloat(getComputedStyle(document.documentElement).fontSize) / 16;
     svg.style.width = (parseFloat(svg.getAttribute("width")) * scale) + "pt";
   }
@@ -129,7 +133,7 @@
       showError("Graphviz could not draw this graph: " + err);
       return;
     }
-    enlarge(svg);
+    prepare(svg);
     graph.replaceChildren(svg);
     graph.classList.remove("stale");
     buildSliders(result.variables);
@@ -139,6 +143,7 @@
     var ms = performance.now() - started;
     graph.setAttribute("data-draws", drawCount);
     graph.setAttribute("data-ms", ms.toFixed(1));
+    graph.setAttribute("data-drawn-at", performance.now().toFixed(1));
     status.textContent = "f = " + result.value;
     status.className = "status";
     document.body.setAttribute("data-state", "ready");
@@ -170,7 +175,7 @@
       at = Math.max(0, Math.min(frames.length - 1, i));
       if (!cache[at]) {                        // drawn when first shown
         cache[at] = viz.renderSVGElement(frames[at].dot);
-        enlarge(cache[at]);
+        prepare(cache[at]);
       }
       frame.replaceChildren(cache[at]);
       frame.setAttribute("data-frame", at);
@@ -198,25 +203,37 @@
     return response.arrayBuffer();
   }
 
+  // When each stage of the start finished (ms since navigation), for timing the cold start.
+  var phases = [];
+  function phase(name) {
+    phases.push(name + " " + performance.now().toFixed(0));
+    document.body.setAttribute("data-phases", phases.join(", "));
+  }
+
   async function start() {
+    phase("script");
     readURL();
     var base = new URL("assets/", document.baseURI).href;
     var vizReady = Viz.instance();
     var manifest = fetch(base + "py/manifest.json").then(function (r) { return r.json(); });
     var pyodide = await loadPyodide({ indexURL: base + "pyodide/" });
+    phase("pyodide");
     var wheels = (await manifest).wheels;
     var buffers = await Promise.all(wheels.map(function (w) { return fetchBytes(base + "py/" + w); }));
     buffers.forEach(function (buffer) { pyodide.unpackArchive(buffer, "wheel"); });
     var source = await (await fetch(base + "py/playground.py")).text();
     pyodide.FS.writeFile("/home/pyodide/playground.py", source);
     py = pyodide.pyimport("playground");
+    phase("import");
     viz = await vizReady;
+    phase("viz");
     box.addEventListener("input", schedule);
     var lastDir = rankdir();
     window.addEventListener("resize", function () {
       if (rankdir() !== lastDir) { lastDir = rankdir(); schedule(); }
     });
     update();
+    phase("graph");
     window.tgePlayground = { update: update, get draws() { return drawCount; } };
   }
 

@@ -5,6 +5,7 @@
 * cold start: a fresh browser profile (empty cache) opens site/index.html; the
   time is the page's own clock from navigation start to the first graph's SVG
   in the document (Pyodide + our wheel + viz.js loaded, formula drawn);
+* second visit: the same, after a reload (files from the browser's cache);
 * redraw: with a 30-node formula on the page, one keystroke in the formula box
   to the redrawn graph in the document (keydown timestamp -> end of the update).
 
@@ -28,7 +29,8 @@ FORMULA_30 = "tanh(x1*w1 + x2*w2 + x3*w3 + b1) + tanh(x1*v1 + x2*v2 + x3*v3 + b2
 
 
 def cold_start(server, runs):
-    times = []
+    """First-graph times of first visits (empty cache) and of second visits (reload)."""
+    times, warm = [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as profile:
             driver = chromium(profile)
@@ -39,9 +41,13 @@ def cold_start(server, runs):
                     "return document.getElementById('graph').dataset.drawnAt")) / 1000)
                 print("  stages (ms since navigation):",
                       driver.execute_script("return document.body.dataset.phases"))
+                driver.refresh()                  # a second visit: files from the browser's cache
+                wait_for(driver, "return document.body.dataset.state === 'ready'", 120)
+                warm.append(float(driver.execute_script(
+                    "return document.getElementById('graph').dataset.drawnAt")) / 1000)
             finally:
                 driver.quit()
-    return times
+    return times, warm
 
 
 def redraws(server, keys):
@@ -82,12 +88,14 @@ def main():
         sys.exit("site/ is missing: run `make site` first")
     server = SiteServer(SITE)
     try:
-        cold = cold_start(server, args.runs)
+        cold, warm = cold_start(server, args.runs)
         keys, nodes = redraws(server, args.keys)
     finally:
         server.close()
     print(f"cold start to first graph: {', '.join(f'{t:.2f}' for t in cold)} s "
           f"(median {statistics.median(cold):.2f} s)")
+    print(f"second visit (cached) to first graph: {', '.join(f'{t:.2f}' for t in warm)} s "
+          f"(median {statistics.median(warm):.2f} s)")
     keys.sort()
     print(f"keystroke -> redrawn graph ({nodes} nodes, {len(keys)} keystrokes): "
           f"median {statistics.median(keys):.0f} ms, p90 {keys[int(0.9 * (len(keys) - 1))]:.0f} ms, "

@@ -25,7 +25,7 @@ CHROMEDRIVER = shutil.which("chromedriver")
 
 # Files whose change means site/ must be rebuilt.
 _SOURCES = [WEB / "playground", WEB / "build_site.py", WEB / "course.py", WEB / "package-lock.json",
-            ROOT / "tinygrad_edu", ROOT / "notebooks"]
+            ROOT / "tinygrad_edu", *sorted((ROOT / "notebooks").glob("*.ipynb"))]
 
 
 def missing(reason):

@@ -13,6 +13,8 @@ from tinygrad_edu.draw import format_number
 from tinygrad_edu.engine import topological_order
 
 NOTEBOOK = "03_value_and_manual_backprop.ipynb"
+# Building the course takes tens of seconds when site/ is missing or stale.
+pytestmark = pytest.mark.slow
 
 
 def _normal(name):
@@ -44,7 +46,6 @@ def test_the_course_has_every_notebook_and_a_local_pyodide(course):
     assert (course / "static" / "viz" / "viz-standalone.js").is_file()
 
 
-@pytest.mark.slow
 def test_a_notebook_opens_and_draws_a_graph_offline(course, tmp_path):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys

@@ -266,7 +266,8 @@ BROWSER_HELP = """\
 This Python runs in a web browser, where Graphviz's `dot` program cannot run.  A notebook still
 shows a drawing (the page draws it with viz.js: end a cell with the drawing), but writing .svg or
 .png files, render_svg() and the step-through player need Graphviz on a computer (pip install
-tinygrad_edu there).  The DOT text is available as `graph.source`."""
+tinygrad_edu there; the site's graph playground has a step-through player).  The DOT text is
+available as `graph.source`."""
 
 _browser_ids = itertools.count()
 

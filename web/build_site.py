@@ -23,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
+sys.path.insert(0, str(WEB))
+from course import build_course  # noqa: E402  (web/course.py)
 NODE = WEB / "node_modules"
 
 #: The files of the npm ``pyodide`` package a page needs (the rest is for Node and types).
@@ -98,7 +100,6 @@ def build(out, course=True):
     build_wheels(wheels_dir)
     build_playground(out, wheels_dir)
     if course:
-        from course import build_course          # web/course.py
         build_course(out, wheels_dir)
     (out / ".nojekyll").write_text("")             # GitHub Pages: serve folders starting with _
     (out / ".built").write_text("")                # the tests rebuild when a source is newer
@@ -120,5 +121,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(WEB))
     sys.exit(main())

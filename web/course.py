@@ -103,7 +103,6 @@ def build_pyodide(dest, our_wheels):
                                            "package_type": "package", "unvendored_tests": False,
                                            "tool": {}, "imports": imports})
         entry.update(file_name=wheel.name, version=version, sha256=_sha256(wheel))
-        entry["depends"] = [d for d in entry["depends"]]
         kept[key] = entry
     if "tinygrad-edu" in kept:
         kept["tinygrad-edu"]["depends"] = ["graphviz"]

@@ -120,6 +120,16 @@
     svg.style.width = (parseFloat(svg.getAttribute("width")) * scale) + "pt";
   }
 
+  // A picture wider than its box shrinks to fit, but not below 3/4 of Graphviz's own size
+  // (9-point numbers): smaller is unreadable, so past that the box scrolls sideways.
+  function fit(svg, box) {
+    var wanted = parseFloat(svg.style.width) * 4 / 3;                 // pt -> px
+    var smallest = parseFloat(svg.getAttribute("width")) * 4 / 3 * 0.75;
+    var room = box.clientWidth - 16;
+    svg.style.maxWidth = "none";
+    svg.style.width = Math.min(wanted, Math.max(room, smallest)) + "px";
+  }
+
   function update() {
     pending = false;
     var started = performance.now();
@@ -135,6 +145,7 @@
     }
     prepare(svg);
     graph.replaceChildren(svg);
+    fit(svg, graph);
     graph.classList.remove("stale");
     buildSliders(result.variables);
     showTable(result);
@@ -178,6 +189,7 @@
         prepare(cache[at]);
       }
       frame.replaceChildren(cache[at]);
+      fit(cache[at], frame);
       frame.setAttribute("data-frame", at);
       frame.setAttribute("data-current", frames[at].current);
       caption.textContent = frames[at].caption;

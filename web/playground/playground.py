@@ -18,6 +18,7 @@ import json
 import math
 
 from tinygrad_edu.draw import draw, format_number
+from tinygrad_edu.engine import topological_order
 from tinygrad_edu.formula import FormulaError, parse
 from tinygrad_edu.numeric import numerical_grad
 from tinygrad_edu.trace import trace_backward
@@ -106,7 +107,6 @@ def update(text, values, rankdir="LR"):
 
 
 def _leaves_of(root):
-    from tinygrad_edu.engine import topological_order
     return [node for node in topological_order(root) if node.is_leaf and node.requires_grad]
 
 

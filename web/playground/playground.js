@@ -125,7 +125,8 @@
   function fit(svg, box) {
     var wanted = parseFloat(svg.style.width) * 4 / 3;                 // pt -> px
     var smallest = parseFloat(svg.getAttribute("width")) * 4 / 3 * 0.75;
-    var room = box.clientWidth - 16;
+    var style = getComputedStyle(box);
+    var room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 1;
     svg.style.maxWidth = "none";
     svg.style.width = Math.min(wanted, Math.max(room, smallest)) + "px";
   }
@@ -168,6 +169,15 @@
     requestAnimationFrame(function () { setTimeout(update, 0); });
   }
 
+  // A frame wider than the player scrolls: keep the node being processed (at the start,
+  // the output) in the middle of the view, as tinygrad_edu.trace's own player does.
+  function reveal(frame) {
+    var node = frame.querySelector("g.value.current") || frame.querySelector("g.value.output");
+    if (!node || frame.scrollWidth <= frame.clientWidth) return;
+    var n = node.getBoundingClientRect(), f = frame.getBoundingClientRect();
+    frame.scrollLeft += (n.left + n.width / 2) - (f.left + f.width / 2);
+  }
+
   // -- the step-through player (the frames of tinygrad_edu.trace) -------------
   function buildPlayer() {
     var frames = JSON.parse(py.player_json());
@@ -190,6 +200,7 @@
       }
       frame.replaceChildren(cache[at]);
       fit(cache[at], frame);
+      reveal(frame);
       frame.setAttribute("data-frame", at);
       frame.setAttribute("data-current", frames[at].current);
       caption.textContent = frames[at].caption;

@@ -56,9 +56,9 @@ def test_the_player_frames_are_the_traces_own():
     from tinygrad_edu import Value
     from tinygrad_edu.trace import trace_backward
     playground = _playground_module()
-    assert playground.player_frames() == []                       # nothing drawn yet
+    assert playground.player_frames() == {"frames": [], "note": ""}   # nothing drawn yet
     assert playground.update("tanh(x*w + b)", {"x": 0.5, "w": -3.0, "b": 2.0})["ok"]
-    frames = playground.player_frames()
+    frames = playground.player_frames()["frames"]
     x, w, b = Value(0.5, label="x"), Value(-3.0, label="w"), Value(2.0, label="b")
     out = (x * w + b).tanh(); out.label = "f"
     trace = trace_backward(out)
@@ -66,7 +66,18 @@ def test_the_player_frames_are_the_traces_own():
     assert frames[0]["current"] == "" and all(f["current"].startswith("v") for f in frames[1:])
     assert all(f["dot"].startswith("digraph") for f in frames)
     playground.update("x*", {})                                    # a bad formula: no player
-    assert playground.player_frames() == []
+    assert playground.player_frames() == {"frames": [], "note": ""}
+
+
+def test_a_long_backward_pass_gets_a_note_instead_of_frames():
+    playground = _playground_module()
+    steps = playground.MAX_PLAYER_STEPS + 1          # x*1.01 + x ... : 2 op nodes per term
+    text = "x" + "*1.01+x" * ((steps + 1) // 2)
+    assert playground.update(text, {"x": 1.0})["ok"]
+    out = playground.player_frames()
+    assert out["frames"] == [] and f"up to {playground.MAX_PLAYER_STEPS}" in out["note"]
+    assert playground.update("x*1.01+x", {"x": 1.0})["ok"]
+    assert len(playground.player_frames()["frames"]) == 3           # start + two steps
 
 
 def test_the_json_entry_points_and_the_docstring_examples():
@@ -75,6 +86,6 @@ def test_the_json_entry_points_and_the_docstring_examples():
     playground = _playground_module()
     out = json.loads(playground.update_json("x**2", json.dumps({"x": 3.0})))
     assert out["value"] == "9" and out["rows"][0]["grad"] == "6"
-    assert len(json.loads(playground.player_json())) == 2           # start + one step
+    assert len(json.loads(playground.player_json())["frames"]) == 2   # start + one step
     result = doctest.testmod(playground)
     assert result.attempted > 0 and result.failed == 0

@@ -222,3 +222,18 @@ def test_dark_mode_follows_the_system_setting(page, server):
             "return getComputedStyle(document.querySelector('#graph svg')).filter")
     finally:
         page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
+def test_a_long_formula_draws_and_the_player_explains_its_limit(page, server):
+    page.get(server.origin + "/index.html")
+    wait_for(page, "return document.body.dataset.state === 'ready'", 60)
+    text = "x" + "*1.01+x" * 40                        # 161 Values, 80 backward steps
+    before = draws(page)
+    started = time.monotonic()
+    type_formula(page, text)
+    wait_redraw(page, before)
+    wait_for(page, "var note = document.querySelector('#player .hint');"
+                   "return note !== null && note.textContent !== ''", 30)
+    assert time.monotonic() - started < 30
+    assert "steps through up to" in page.find_element("css selector", "#player .hint").text
+    assert_matches_package(page, text, {"x": 0.5})

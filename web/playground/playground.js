@@ -88,6 +88,7 @@
 
   // -- the picture and the table ---------------------------------------------
   function showError(message) {
+    clearTimeout(playerTimer);               // the player keeps the last good graph's steps
     status.textContent = message;
     status.className = "status error";
     document.body.setAttribute("data-state", "error");
@@ -180,9 +181,15 @@
 
   // -- the step-through player (the frames of tinygrad_edu.trace) -------------
   function buildPlayer() {
-    var frames = JSON.parse(py.player_json());
+    var result = JSON.parse(py.player_json()), frames = result.frames;
     var cache = [];
     var at = 0;
+    if (!frames.length) {
+      if (!result.note) return;              // no good graph: keep what is shown
+      playerRoot.innerHTML = '<p class="hint"></p>';
+      playerRoot.firstChild.textContent = result.note;
+      return;
+    }
     playerRoot.innerHTML =
       '<div class="tge-controls"><button type="button" class="tge-prev">◀ previous</button>' +
       '<input type="range" class="tge-slider" min="0" max="' + (frames.length - 1) +
@@ -216,7 +223,7 @@
       if (e.key === "ArrowLeft") { show(at - 1); e.preventDefault(); }
       if (e.key === "ArrowRight") { show(at + 1); e.preventDefault(); }
     };
-    if (frames.length) show(0);
+    show(0);
   }
 
   // -- start ----------------------------------------------------------------

@@ -28,6 +28,8 @@ DEFAULT_VALUE = 1.0
 #: As the command line words its errors: "tinygrad-edu: error: <one line>".
 ERROR_PREFIX = "tinygrad-edu: error: "
 _MESSAGE_LIMIT = 400
+#: The longest backward pass the player draws frame by frame.
+MAX_PLAYER_STEPS = 60
 #: Relative agreement between autodiff and central differences shown as a tick.
 AGREEMENT = 1e-5
 
@@ -113,18 +115,25 @@ def _leaves_of(root):
 def player_frames():
     """The step-through of the last good graph's backward pass: one frame per step.
 
-    Each frame is ``{"dot", "caption", "current"}``; ``current`` is the id of the
-    node being processed in the picture (``v<i>``, as ``draw`` names them), "" at the start.
+    Returns ``{"frames": [...], "note": text}``.  Each frame is ``{"dot", "caption",
+    "current"}``; ``current`` is the id of the node being processed in the picture
+    (``v<i>``, as ``draw`` names them), "" at the start.  A pass longer than
+    :data:`MAX_PLAYER_STEPS` gets no frames, only a note (drawing every step of a huge
+    graph would freeze the page for seconds).
     """
     root = _last.get("root")
     if root is None:
-        return []
+        return {"frames": [], "note": ""}
     trace = trace_backward(root)
+    if len(trace) > MAX_PLAYER_STEPS:
+        return {"frames": [], "note": f"This backward pass has {len(trace)} steps; the player "
+                                      f"steps through up to {MAX_PLAYER_STEPS}."}
     pictures = trace.frames(rankdir=_last["rankdir"])
     position = {node: i for i, node in enumerate(trace.order)}
     current = [""] + [f"v{position[step.node]}" for step in trace]
-    return [{"dot": picture.source, "caption": trace.caption(i), "current": current[i]}
-            for i, picture in enumerate(pictures)]
+    frames = [{"dot": picture.source, "caption": trace.caption(i), "current": current[i]}
+              for i, picture in enumerate(pictures)]
+    return {"frames": frames, "note": ""}
 
 
 def update_json(text, values_json, rankdir="LR"):

@@ -24,7 +24,7 @@ def _normal(name):
 
 @pytest.fixture(scope="module")
 def course():
-    return ensure_site() / "course"
+    return ensure_site(course=True) / "course"
 
 
 def test_the_course_has_every_notebook_and_a_local_pyodide(course):

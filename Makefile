@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench notebooks lab clean
+.PHONY: demo test bench notebooks lab site clean
 
 demo: $(STAMP)
 	$(VENV)/bin/tinygrad-edu demo
@@ -20,6 +20,15 @@ lab: $(STAMP)
 notebooks: $(STAMP)
 	$(PY) notebooks/execute_all.py
 
+# The playground and the course for the browser, into site/ (any static host can serve it).
+# Python and Graphviz come from web/package-lock.json (npm), JupyterLite from the `site` extra.
+site: $(STAMP) web/node_modules/.package-lock.json
+	$(PY) -m pip install -q -e '.[site]'
+	$(PY) web/build_site.py
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
 bench: $(STAMP)
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) benchmarks/bench.py
@@ -33,4 +42,4 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info site web/node_modules

@@ -11,6 +11,11 @@ places, in this order:
 If neither exists, rendering raises :class:`GraphvizNotFound`, which says how
 to install one; the DOT text (``graph.source``) stays available either way.
 
+In a web browser (Pyodide, e.g. the course on JupyterLite) no program can run
+at all: there a notebook shows a :class:`Drawing` by handing its DOT text to
+viz.js, Graphviz compiled to WebAssembly, in the page (see the end of this
+module).  Writing picture files still needs Graphviz on a computer.
+
 >>> import graphviz
 >>> g = graphviz.Digraph(); g.edge("a", "b")
 >>> render_bytes(g, "svg").startswith(b"<?xml")      # doctest: +SKIP
@@ -29,14 +34,21 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import itertools
+import json
+
 import graphviz
 import graphviz.backend.dot_command as _dot_command
 
 __all__ = ["GraphvizNotFound", "Drawing", "find_renderer", "render_bytes", "render_svg", "save",
-           "RENDERERS"]
+           "RENDERERS", "IN_BROWSER", "browser_bundle"]
 
 #: Names accepted by ``renderer=``: "auto" tries "system" then "pure".
 RENDERERS = ("auto", "system", "pure")
+
+#: True under Pyodide (Python in a web browser), where no Graphviz program can run;
+#: see the end of this module.
+IN_BROWSER = sys.platform == "emscripten"
 
 _PURE_NAME = "graphviz-pure"
 _PICTURE_FORMATS = {".svg": "svg", ".png": "png"}
@@ -61,7 +73,8 @@ class GraphvizNotFound(graphviz.ExecutableNotFound):
 
     def __init__(self, detail=""):
         # ExecutableNotFound formats its own message from a command; we write ours.
-        RuntimeError.__init__(self, INSTALL_HELP + (f"\n({detail})" if detail else ""))
+        text = BROWSER_HELP if IN_BROWSER else INSTALL_HELP
+        RuntimeError.__init__(self, text + (f"\n({detail})" if detail else ""))
 
 
 # ---------------------------------------------------------------------------
@@ -210,12 +223,18 @@ class Drawing(graphviz.Digraph):
     dot_program = "auto"
 
     def _repr_image_svg_xml(self):
+        if IN_BROWSER:            # IPython asks for every format; the browser has only HTML
+            return None
         return render_svg(self, self.dot_program)
 
     def _repr_image_png(self):
+        if IN_BROWSER:
+            return None
         return render_bytes(self, "png", self.dot_program)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **_):
+        if IN_BROWSER:
+            return browser_bundle(self.source)
         try:
             return super()._repr_mimebundle_(include, exclude)
         except GraphvizNotFound as error:
@@ -234,3 +253,64 @@ class Drawing(graphviz.Digraph):
         (``Digraph.save`` keeps its graphviz meaning: write the DOT source.)
         """
         return save(self, path, self.dot_program)
+
+
+# ---------------------------------------------------------------------------
+# In a web browser (Pyodide): the page draws the picture with viz.js
+# ---------------------------------------------------------------------------
+#: Where viz.js (Graphviz in WebAssembly) is, relative to a JupyterLite page
+#: (``course/lab/index.html``); ``make site`` puts it there.
+VIZ_URL = "../static/viz/viz-standalone.js"
+
+BROWSER_HELP = """\
+This Python runs in a web browser, where Graphviz's `dot` program cannot run.  A notebook still
+shows a drawing (the page draws it with viz.js: end a cell with the drawing), but writing .svg or
+.png files, render_svg() and the step-through player need Graphviz on a computer (pip install
+tinygrad_edu there; the site's graph playground has a step-through player).  The DOT text is
+available as `graph.source`."""
+
+_browser_ids = itertools.count()
+
+
+def browser_bundle(source):
+    """A notebook output that draws DOT text in the page with viz.js (Pyodide only).
+
+    The script loads viz.js once per page, then replaces the placeholder with the
+    SVG picture; if viz.js cannot be had, the placeholder says so and shows the DOT text.
+
+    >>> bundle = browser_bundle("digraph { a -> b }")
+    >>> sorted(bundle), "a -> b" in bundle["text/plain"]
+    (['text/html', 'text/plain'], True)
+    """
+    box = f"tge-viz-{next(_browser_ids)}"
+    dot = json.dumps(source).replace("</", "<\\/")          # safe inside <script>
+    page = (f'<div id="{box}" class="tge-viz"><pre style="font-size:11px">'
+            f"drawing the graph with viz.js…</pre></div>"
+            f"<script>{_BROWSER_JS.replace('{box}', box).replace('{dot}', dot).replace('{url}', VIZ_URL)}"
+            f"</script>")
+    return {"text/html": page, "text/plain": f"(a graph drawn by viz.js)\n{source}"}
+
+
+_BROWSER_JS = """
+(function () {
+  var box = document.getElementById("{box}"), dot = {dot};
+  if (!box) return;
+  function fail(why) {
+    box.firstChild.textContent = "viz.js could not draw this graph (" + why + "); its DOT text:\\n" + dot;
+  }
+  function draw() {
+    Viz.instance().then(function (viz) { box.replaceChildren(viz.renderSVGElement(dot)); })
+      .catch(function (e) { fail(e); });
+  }
+  if (window.Viz) return draw();
+  var s = document.querySelector("script[data-tge-viz]");
+  if (!s) {
+    s = document.createElement("script");
+    s.src = new URL("{url}", document.baseURI).href;
+    s.setAttribute("data-tge-viz", "");
+    document.head.appendChild(s);
+  }
+  s.addEventListener("load", draw);
+  s.addEventListener("error", function () { fail("viz.js was not found at {url}"); });
+})();
+"""

@@ -1,0 +1,70 @@
+"""render.py's browser path (Pyodide): a Drawing shows through viz.js in the page.
+
+Pyodide itself runs in tests/test_course_browser.py; here IN_BROWSER is switched
+on in CPython to check what the notebook receives.
+"""
+
+import re
+
+import pytest
+
+from tinygrad_edu import Value, draw
+from tinygrad_edu import render
+from tinygrad_edu.render import GraphvizNotFound, browser_bundle
+
+
+@pytest.fixture
+def in_browser(monkeypatch):
+    monkeypatch.setattr(render, "IN_BROWSER", True)
+    monkeypatch.setattr(render, "_system_dot", lambda: None)      # as in Pyodide: no programs
+    monkeypatch.setattr(render, "_pure_dot", lambda: None)
+
+
+def _dot_in(page):
+    """The DOT text the page's script will hand to viz.js (a JSON string in the script)."""
+    import json
+    found = re.search(r"dot = (\".*?(?<!\\)\");", page, re.S)
+    assert found, page
+    return json.loads(found.group(1).replace("<\\/", "</"))
+
+
+def test_a_drawing_in_the_browser_is_html_that_carries_its_dot_text(in_browser):
+    a = Value(2.0, label="a"); b = a * a; b.backward()
+    graph = draw(b)
+    bundle = graph._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "text/plain"}
+    assert _dot_in(bundle["text/html"]) == graph.source
+    assert render.VIZ_URL in bundle["text/html"]
+    # IPython also asks each image formatter; they must step aside, not raise.
+    assert graph._repr_image_svg_xml() is None and graph._repr_image_png() is None
+
+
+def test_dot_text_cannot_close_the_script():
+    source = 'digraph { a [label="</script><b>x"] }'
+    page = browser_bundle(source)["text/html"]
+    assert page.count("</script>") == 1                # only the real end of the script
+    assert _dot_in(page) == source                     # and viz.js still gets the text as it was
+
+
+def test_each_output_gets_its_own_element():
+    first, second = browser_bundle("digraph {a}"), browser_bundle("digraph {a}")
+    ids = [re.search(r'id="(tge-viz-\d+)"', b["text/html"]).group(1) for b in (first, second)]
+    assert ids[0] != ids[1]
+    assert all(f'getElementById("{i}")' in b["text/html"] for i, b in zip(ids, (first, second)))
+
+
+def test_rendering_files_in_the_browser_explains_itself(in_browser):
+    a = Value(1.0, label="a"); b = a * 2
+    with pytest.raises(GraphvizNotFound, match="runs in a web browser") as caught:
+        render.render_svg(draw(b))
+    assert "viz.js" in str(caught.value) and "pip install graphviz-pure" not in str(caught.value)
+
+
+def test_outside_the_browser_nothing_changes():
+    assert render.IN_BROWSER is False
+    a = Value(1.0, label="a"); b = a * 2
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "_system_dot", lambda: None)
+        patch.setattr(render, "_pure_dot", lambda: None)
+        with pytest.raises(GraphvizNotFound, match="pip install graphviz-pure"):
+            render.render_svg(draw(b))

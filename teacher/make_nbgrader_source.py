@@ -1,6 +1,6 @@
 """Write nbgrader *source* assignments from the course notebooks and the answer key.
 
-    python teacher/make_nbgrader_source.py COURSE_DIR            # all ten notebooks
+    python teacher/make_nbgrader_source.py COURSE_DIR            # every course notebook
     python teacher/make_nbgrader_source.py COURSE_DIR 03 06      # only these
 
 For each course notebook ``notebooks/NN_*.ipynb`` this writes
@@ -45,6 +45,11 @@ POINTS = 1                       # per exercise, as in the class grader's table
 def _exercises():
     from tinygrad_edu.exercises import EXERCISES
     return EXERCISES
+
+
+def course_numbers():
+    """The numbers of the course notebooks (1, 2, ...), in order."""
+    return sorted(int(p.name[:2]) for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
 def course_notebook(nn):
@@ -258,7 +263,7 @@ def write_course(course_dir, numbers=None):
 
     course = Path(course_dir)
     written = []
-    for nn in numbers or range(1, 11):
+    for nn in numbers or course_numbers():
         path = course_notebook(nn)
         nb = nbformat.read(path, as_version=4)
         out = course / "source" / f"nb{int(nn):02d}" / path.name
@@ -274,10 +279,11 @@ def write_course(course_dir, numbers=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("course_dir", help="the nbgrader course folder (source/ is written inside)")
-    parser.add_argument("notebooks", nargs="*", type=int, help="notebook numbers (default: 1 to 10)")
+    parser.add_argument("notebooks", nargs="*", type=int, help="notebook numbers (default: all)")
     args = parser.parse_args(argv)
-    if any(not 1 <= n <= 10 for n in args.notebooks):
-        parser.error("notebook numbers run from 1 to 10")
+    last = max(course_numbers())
+    if any(not 1 <= n <= last for n in args.notebooks):
+        parser.error(f"notebook numbers run from 1 to {last}")
     for path in write_course(args.course_dir, args.notebooks or None):
         print(f"wrote {path}")
     return 0

@@ -5,7 +5,7 @@ Teachers only: this folder is not installed with the package.
 
 import numpy as np
 
-from tinygrad_edu import grad, jvp
+import tinygrad_edu as tg          # not `from ... import grad`: notebook 07's key defines its own grad
 
 
 def unbroadcast(g, shape):
@@ -22,5 +22,5 @@ def matmul_vjp(g, A, B):
 
 
 def hvp_fwd_rev(f, x, v):
-    _, Hv = jvp(grad(f), x, v)          # one reverse sweep recorded, one forward sweep along v
+    _, Hv = tg.jvp(tg.grad(f), x, v)          # one reverse sweep recorded, one forward sweep along v
     return [float(h) for h in Hv]

@@ -20,6 +20,10 @@ def _load_teacher_script():
 MAKE = _load_teacher_script()
 
 
+#: The course's notebook numbers (1, 2, ...), from the notebooks folder.
+NUMBERS = sorted(int(p.name[:2]) for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
 def notebook_ids(nn):
     return [e for e in EXERCISES if e.startswith(f"nb{nn:02d}_")]
 

@@ -1,4 +1,4 @@
-"""Grading: one test per exercise, each with its marker (nb01_ex1 ... nb10_ex3).
+"""Grading: one test per exercise, each with its marker (nb01_ex1, nb01_ex2, ...).
 
 Without configuration these run every checker on the answer key (``teacher/solutions``):
 it must pass, in this process (the notebook's path) and in the sandboxed grader.  A teacher
@@ -42,7 +42,8 @@ def test_every_notebook_has_two_or_three_exercises():
     per_notebook = {}
     for eid in EXERCISES:
         per_notebook.setdefault(eid[:4], []).append(eid)
-    assert sorted(per_notebook) == [f"nb{n:02d}" for n in range(1, 11)]
+    assert len(per_notebook) >= 11
+    assert sorted(per_notebook) == [f"nb{n:02d}" for n in range(1, len(per_notebook) + 1)]
     assert all(2 <= len(v) <= 3 for v in per_notebook.values())
 
 

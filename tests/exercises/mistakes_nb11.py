@@ -36,6 +36,10 @@ def _first_copy(g, shape):
     return g[tuple(slice(0, 1) if n == 1 else slice(None) for n in shape)]
 
 
+def _axis_zero(g, shape):
+    return g.sum(axis=0)
+
+
 def _trailing(g, shape):
     return g.sum(axis=tuple(range(len(shape), g.ndim)))
 
@@ -109,6 +113,7 @@ MISTAKES = [
     Mistake("nb11_ex1", "no keepdims", _no_keepdims, named="keepdims=True"),
     Mistake("nb11_ex1", "mean instead of sum", _mean, named="mean"),
     Mistake("nb11_ex1", "first copy only", _first_copy, named="first copy"),
+    Mistake("nb11_ex1", "always sums axis 0", _axis_zero, named="always summed axis 0"),
     Mistake("nb11_ex1", "sums the trailing axes", _trailing, named="trailing axes"),
     Mistake("nb11_ex2", "no transposes", _no_transpose, named="must be transposed"),
     Mistake("nb11_ex2", "factors in the wrong order", _wrong_order, named="wrong order"),

@@ -147,6 +147,9 @@ def _unbroadcast_mistakes(g, shape):
         first = g[tuple(0 if k in axes else slice(None) for k in range(g.ndim))]
         out.append(("first copy", first.reshape(shape), "you kept only the first copy's gradient: sum over "
                     "the broadcast axes (every copy contributes)"))
+    if g.ndim >= 1 and (lead_axes + ones) != (0,):
+        out.append(("axis 0", g.sum(axis=0), "you always summed axis 0, which is right for a bias row only: "
+                    "which axes to sum depends on shape (the ones added in front, and the size-1 ones)"))
     if lead and g.ndim >= 2:
         trailing = g.sum(axis=tuple(range(len(shape), g.ndim)))
         out.append(("trailing", trailing, "you summed the trailing axes: broadcasting adds new axes in "

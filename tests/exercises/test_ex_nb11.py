@@ -93,3 +93,24 @@ def test_hvp_reference_matches_central_differences_of_the_gradient():
     exact, gradient = nb11._hvp_reference(case["A"], case["x"], case["v"])
     assert np.allclose(exact, numeric, rtol=1e-7, atol=1e-8)
     assert np.allclose(gradient, grad(f)(list(x)), rtol=1e-12)
+
+
+def test_the_exercises_import_without_numpy_and_say_what_is_missing():
+    # numpy is an optional extra of the package: the checkers of notebook 11 import it when used.
+    import subprocess
+    import sys
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'numpy': raise ImportError('blocked')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import tinygrad_edu.exercises as ex\n"
+        "assert 'nb11_ex1' in ex.EXERCISES\n"
+        "try:\n"
+        "    ex.check_unbroadcast(lambda g, shape: g)\n"
+        "except ImportError as err:\n"
+        "    print(err)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "notebook 11's checkers need numpy" in done.stdout

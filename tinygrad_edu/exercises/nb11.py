@@ -14,11 +14,23 @@ Arrays cross to the judge as plain data: their shape and their entries as a flat
 list of floats.  The judge computes every reference itself with numpy.
 """
 
-import numpy as np
-
 from ..forward import count_ops
 from ._common import call_student, close, fail, fmt, observed
 from ._exercise import Exercise
+
+
+class _Numpy:
+    """numpy, imported on first use: the package itself runs without it (numpy is an extra)."""
+
+    def __getattr__(self, name):
+        try:
+            import numpy
+        except ImportError as err:
+            raise ImportError("notebook 11's checkers need numpy: pip install numpy") from err
+        return getattr(numpy, name)
+
+
+np = _Numpy()
 
 __all__ = ["check_unbroadcast", "check_matmul_vjp", "check_hvp_fwd_rev", "hvp_test_function", "EXERCISES"]
 

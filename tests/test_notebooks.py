@@ -42,9 +42,9 @@ def _last_line(source):
     return lines[-1].strip() if lines else ""
 
 
-def test_the_course_has_ten_numbered_notebooks():
+def test_the_course_notebooks_are_numbered_consecutively_from_01():
     numbers = [p.name[:2] for p in PATHS]
-    assert numbers == [f"{k:02d}" for k in range(1, 11)], numbers
+    assert len(numbers) >= 10 and numbers == [f"{k:02d}" for k in range(1, len(numbers) + 1)], numbers
 
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
@@ -126,10 +126,10 @@ def test_runner_reports_a_failing_cell(tmp_path):
         runner.run_notebook(bad, timeout=60)
 
 
-# Notebooks 01-05: the exercise cells, filled with the reference solutions, must pass their
+# Notebooks 01-05 and 12: the exercise cells, filled with the reference solutions, must pass their
 # checkers -- so the names and signatures the notebook asks for match the checkers (and the
 # teacher's `grade`).  (Notebooks 06-10 are not listed: 06 trains a network, which is slow.)
-SOLVED = [p for p in PATHS if p.name[:2] in {"01", "02", "03", "04", "05"}]
+SOLVED = [p for p in PATHS if p.name[:2] in {"01", "02", "03", "04", "05", "12"}]
 
 
 @pytest.mark.slow

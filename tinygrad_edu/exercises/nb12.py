@@ -693,12 +693,14 @@ def compare_engines(cls, count=10, seed=0):
               "with MyValue.backward = my_backward")
         return False
     rng = random.Random(seed)
-    trials = [(name, TRAPS[name], 2 if name == "diamond" else 1) for name in TRAPS] + \
+    trials = [(_TRAP_TITLES[name] + (", backward() twice" if name == "diamond" else ""), TRAPS[name],
+               2 if name == "diamond" else 1) for name in TRAPS] + \
              [(f"random expression {k + 1}", _random_spec(rng), 1) for k in range(count)]
     for title, spec, passes in trials:
-        problem = _compare_one(cls, spec, passes)
+        ran, problem = _compare_one(cls, spec, passes)
         if problem:
-            print(f"\u2717 your engine differs from tinygrad_edu on {title}: {problem}")
+            print(f"\u2717 your engine differs from tinygrad_edu on {title}: {problem}" if ran else
+                  f"\u2717 your engine could not run {title}: {problem}")
             return False
     print(f"\u2713 your engine agrees with tinygrad_edu on {len(trials)} graphs "
           "(the traps, a chain of 3000 ops, backward() twice, random expressions)")
@@ -711,11 +713,11 @@ def _compare_one(cls, spec, passes):
         for _ in range(passes):
             mine[-1].backward()
     except NotImplementedError:
-        return "a part of it is not written yet (NotImplementedError)"
+        return False, "a part of it is not written yet (NotImplementedError)"
     except RecursionError:
-        return "backward() hit Python's recursion limit: use an explicit stack"
+        return False, "backward() hit Python's recursion limit: use an explicit stack"
     except Exception as err:                          # noqa: BLE001 - shown to the student
-        return f"it raised {type(err).__name__}: {err}"
+        return False, f"it raised {type(err).__name__}: {err}"
     ref = _engine_nodes(spec)
     for _ in range(passes):
         ref[-1].backward()
@@ -723,8 +725,8 @@ def _compare_one(cls, spec, passes):
         for k in reversed(range(len(ref))):
             got, want = getattr(mine[k], what, None), getattr(ref[k], what)
             if not (isinstance(got, (int, float)) and close(float(got), want, 1e-9, 1e-12)):
-                return f"{_node_name(spec, k, formula=False)}.{what} = {fmt(got)}, expected {fmt(want)}"
-    return ""
+                return True, f"{_node_name(spec, k, formula=False)}.{what} = {fmt(got)}, expected {fmt(want)}"
+    return True, ""
 
 
 EXERCISES = (EX1, EX2)

@@ -204,6 +204,10 @@ def test_tampered_observations_fail():
     cases = nb12.EX1.make_cases(None)
     with pytest.raises(ExerciseFailed, match="tampered"):
         nb12.EX1.verdict(cases, [])
+    seen = nb12.EX1.observe(cases, S.MyValue)
+    seen[0]["grad"] = seen[0]["grad"][:1]
+    with pytest.raises(ExerciseFailed, match="tampered"):
+        nb12.EX1.verdict(cases, seen)
     scenarios = nb12.EX2.make_cases(None)
     seen = nb12.EX2.observe(scenarios, S.my_backward)
     seen[0] = [[1.0]]

@@ -442,7 +442,9 @@ def _value_judge(cases, seen):
         if "not a value" in got:
             fail(ex, f"{_node_name(case['spec'], got['at'])} returned {got['not a value']}, not a MyValue",
                  "every op must return a new MyValue (out), with its closure set")
-        observations(ex, got.get("data"), len(_engine_nodes(case["spec"])))
+        size = len(_engine_nodes(case["spec"]))
+        observations(ex, got.get("data"), size)
+        observations(ex, got.get("grad"), size)
         if "unit" in case:
             _judge_unit(ex, case, got)
         else:

@@ -21,7 +21,7 @@ repository's ``teacher/`` folder.
 
 from ._common import ExerciseFailed, try_check
 from ._exercise import Exercise
-from . import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11
+from . import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11, nb12
 from .nb01 import check_best_h, check_central_difference, check_gradient_F
 from .nb02 import chain_instance, check_chain_derivative, check_chain_links, check_path_sum
 from .nb03 import BareValue, check_manual_grads, check_mul_backward, check_reflected_ops
@@ -33,6 +33,7 @@ from .nb08 import VJP_OPS, check_softplus_primitive, check_trace_order, check_vj
 from .nb09 import MODE_SHAPES, check_dual, check_jacobians, check_mode_prediction
 from .nb10 import ELEMENTWISE_CHOICES, check_elementwise_vs_jacobian, check_hvp, check_nested_grads
 from .nb11 import check_hvp_fwd_rev, check_matmul_vjp, check_unbroadcast
+from .nb12 import check_my_backward, check_my_value, compare_engines
 
 __all__ = [
     "ExerciseFailed", "try_check", "EXERCISES", "Exercise",
@@ -47,13 +48,14 @@ __all__ = [
     "check_dual", "check_jacobians", "check_mode_prediction", "MODE_SHAPES",
     "check_hvp", "check_elementwise_vs_jacobian", "check_nested_grads", "ELEMENTWISE_CHOICES",
     "check_unbroadcast", "check_matmul_vjp", "check_hvp_fwd_rev",
+    "check_my_value", "check_my_backward", "compare_engines",
 ]
 
 
 def _registry():
     """{exercise id: Exercise}, in course order, from each notebook module's EXERCISES."""
     table = {}
-    for module in (nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11):
+    for module in (nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11, nb12):
         for ex in module.EXERCISES:
             table[ex.id] = ex
     return table

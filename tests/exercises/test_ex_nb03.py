@@ -1,14 +1,10 @@
 """Checkers of notebook 03: pass on the solutions, fail on typical wrong answers with the right hint."""
 
-import math
-
 import pytest
 from exhelp import S, fails
 
-from tinygrad_edu.exercises import (BareValue, ExerciseFailed, chain_instance, check_best_h,
-                                    check_central_difference, check_chain_derivative, check_chain_links,
-                                    check_gradient_F, check_manual_grads, check_mul_backward, check_path_sum,
-                                    check_reflected_ops, try_check)
+from tinygrad_edu.exercises import (BareValue, ExerciseFailed, check_manual_grads, check_mul_backward,
+                                    check_reflected_ops)
 
 
 def test_mul_backward():
@@ -47,7 +43,6 @@ def test_mul_backward_x_times_x_catches_assignment():
 
 
 def test_untouched_stubs_are_not_attempted():
-    from tinygrad_edu.exercises import ExerciseFailed
     for checker, stub in ((check_manual_grads, dict.fromkeys("Ldfceab")), (check_reflected_ops, BareValue)):
         with pytest.raises(ExerciseFailed) as info:
             checker(stub)

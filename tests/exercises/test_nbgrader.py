@@ -21,9 +21,7 @@ from tinygrad_edu.exercises import EXERCISES
 
 from nbkey import MAKE, NUMBERS, cell_ids, notebook_ids
 
-if os.environ.get("CI"):
-    import nbgrader  # noqa: F401 - in CI the classroom extra is installed: never skip there
-nbgrader = pytest.importorskip("nbgrader", reason="nbgrader is in the classroom extra: pip install -e '.[classroom]'")
+
 
 from nbgrader.nbgraderformat import SCHEMA_VERSION, MetadataValidator  # noqa: E402
 from nbgrader.preprocessors import ClearSolutions  # noqa: E402

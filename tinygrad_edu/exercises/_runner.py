@@ -85,7 +85,7 @@ def _probe(exercise, cases, namespace, errors):
     if missing:
         return {"outcome": "not-attempted", "message": f"the submission defines no {', '.join(missing)}"}
     try:
-        return {"seen": ex._probe(cases, *[namespace[n] for n in ex.names])}
+        return {"seen": ex.observe(cases, *[namespace[n] for n in ex.names])}
     except ExerciseFailed as err:
         return {"outcome": err.kind, "message": err.problem, "hint": err.hint}
 

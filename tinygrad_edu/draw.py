@@ -27,13 +27,17 @@ Labels and numbers are escaped before they reach Graphviz, so any text (quotes,
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
-
 import math
 from collections import deque
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .engine import Value, topological_order, gradients
 from .render import Drawing
+
+if TYPE_CHECKING:
+    class GradientDrawing(Drawing):
+        """For type checkers: what ``draw_gradient`` returns, a Drawing with its gradient Value."""
+        gradient: Value
 
 __all__ = ["draw", "draw_dot", "draw_gradient", "format_number", "html_escape", "PALETTE"]
 
@@ -448,7 +452,7 @@ def _draw_legend(graph, kinds, faulty=False, current=False, done=False, faded=Fa
 # ---------------------------------------------------------------------------
 # Higher order: the graph of a gradient
 # ---------------------------------------------------------------------------
-def draw_gradient(root: Value, wrt: Value, **options: Any) -> Drawing:
+def draw_gradient(root: Value, wrt: Value, **options: Any) -> GradientDrawing:
     """Build d(root)/d(wrt) as a graph (``create_graph=True``) and draw *that* graph.
 
     The nodes of the original computation that the gradient reuses are drawn

@@ -33,12 +33,11 @@ tinygrad_edu.formula.FormulaError: names starting with '_' are not allowed: '__i
 
 from __future__ import annotations
 
-from typing import Mapping
-
 import ast
 import cmath
 import math
 import time
+from typing import Mapping
 
 from . import engine
 from .engine import Number, Value

@@ -31,14 +31,12 @@ per input direction).  ``count_ops()`` shows it:
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
-
 from collections import Counter
 from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from . import engine, structures
-from .engine import Value
-from .engine import Number
+from .engine import Number, Value
 from .transforms import ArgNum, trace, jacobian_from_rows, _check_callable, _named, _output_numbers
 
 __all__ = ["jvp", "jacfwd", "Dual", "count_ops", "OpCount"]

@@ -25,9 +25,8 @@ Conventions
 
 from __future__ import annotations
 
-from typing import Any, Sequence
-
 import math
+from typing import Any, Sequence
 
 from .engine import Value, log, exp, softplus, relu
 

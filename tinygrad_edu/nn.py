@@ -34,9 +34,8 @@ gradients over.  ``Module.zero_grad()`` resets exactly those.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
-
 import random
+from typing import Any, Sequence
 
 from .engine import Value, relu, tanh, sigmoid
 

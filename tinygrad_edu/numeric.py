@@ -21,9 +21,8 @@ z = x + iy the numerical gradient is df/dx - i df/dy.
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 import random
+from typing import Any, Callable
 
 from . import structures
 from .engine import Value

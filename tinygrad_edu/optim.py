@@ -22,9 +22,8 @@ rate for that step, e.g. micrograd's demo ``lr=lambda k: 1.0 - 0.9 * k / 100``.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
-
 import math
+from typing import Any, Callable, Iterable
 
 from .engine import Value
 

@@ -28,9 +28,8 @@ exist if the caller already imported numpy.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
-
 import sys
+from typing import Any, Sequence
 
 from .engine import Value
 

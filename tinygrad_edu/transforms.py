@@ -49,11 +49,10 @@ along its conjugate).  For a complex-differentiable ``f``,
 
 from __future__ import annotations
 
-from typing import Any, Callable, Union
-
 import contextvars
 import warnings
 from contextlib import contextmanager
+from typing import Any, Callable, Union
 
 from . import engine, structures
 from .engine import Value

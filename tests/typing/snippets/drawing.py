@@ -10,4 +10,5 @@ path: str = picture.save_as("/tmp/tinygrad_edu_snippet.svg")
 text: str = picture.svg()
 print(path, text[:10], picture.source)
 draw(L, show_grad=False, rankdir="TB")
-draw_gradient(L, a)
+slope = draw_gradient(L, a).gradient
+print(slope.data + 1.0)

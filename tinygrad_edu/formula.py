@@ -37,6 +37,7 @@ import ast
 import cmath
 import math
 import time
+import warnings
 from typing import Mapping
 
 from . import engine
@@ -176,7 +177,11 @@ def _check_text(text):
 
 def _syntax_tree(text):
     try:
-        return ast.parse(text, mode="eval")
+        with warnings.catch_warnings():
+            # "1or x": Python warns (invalid decimal literal) on stderr and parses on; here
+            # the warning becomes the SyntaxError below, so the message says what is wrong.
+            warnings.simplefilter("error", SyntaxWarning)
+            return ast.parse(text, mode="eval")
     except SyntaxError as err:
         msg = (err.msg or "invalid syntax").strip()
         msg = msg if len(msg) <= 80 else msg[:77] + "..."

@@ -442,4 +442,4 @@ def test_fuzz_allowed_formulas_match_python_where_both_succeed(text):
 def test_text_python_only_warns_about_is_a_syntax_error_with_no_warning(text, recwarn):
     with pytest.raises(FormulaError, match="bad formula syntax at column 1: invalid decimal literal"):
         parse(text)
-    assert [w for w in recwarn if issubclass(w.category, SyntaxWarning)] == []
+    assert [w for w in recwarn if issubclass(w.category, (SyntaxWarning, DeprecationWarning))] == []

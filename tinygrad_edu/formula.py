@@ -178,9 +178,10 @@ def _check_text(text):
 def _syntax_tree(text):
     try:
         with warnings.catch_warnings():
-            # "1or x": Python warns (invalid decimal literal) on stderr and parses on; here
-            # the warning becomes the SyntaxError below, so the message says what is wrong.
+            # "1or x": Python warns (invalid decimal literal; a DeprecationWarning before 3.11)
+            # and parses on; here the warning becomes the SyntaxError below, with its message.
             warnings.simplefilter("error", SyntaxWarning)
+            warnings.simplefilter("error", DeprecationWarning)
             return ast.parse(text, mode="eval")
     except SyntaxError as err:
         msg = (err.msg or "invalid syntax").strip()

@@ -436,3 +436,10 @@ def test_fuzz_allowed_formulas_match_python_where_both_succeed(text):
     if isinstance(expected, complex) or not math.isfinite(expected):
         return
     assert ours.data == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("text", ["1or x", "2if x else 3", "1in x"])
+def test_text_python_only_warns_about_is_a_syntax_error_with_no_warning(text, recwarn):
+    with pytest.raises(FormulaError, match="bad formula syntax at column 1: invalid decimal literal"):
+        parse(text)
+    assert [w for w in recwarn if issubclass(w.category, (SyntaxWarning, DeprecationWarning))] == []

@@ -4,6 +4,7 @@ and the seed's logistic regression against HIPS autograd."""
 import io
 import math
 import sys
+from pathlib import Path
 
 import autograd.numpy as anp
 import pytest
@@ -210,6 +211,44 @@ def test_progress_bar_goes_to_the_given_file(capfd):
     fit(model, X, y, steps=3, progress="simple", file=buffer)
     assert capfd.readouterr() == ("", "")
     assert "step 3/3 [########################]" in buffer.getvalue()
+
+
+def test_in_a_terminal_tqdm_draws_its_text_bar(capfd):
+    X, y, model = _small()
+    fit(model, X, y, steps=3, progress=True)
+    out, err = capfd.readouterr()
+    assert err == "" and "fit: 100%" in out and "3/3" in out      # tqdm's own format
+
+
+def _run_in_kernel(source):
+    """Run ``source`` as a notebook cell in a Jupyter kernel of this Python; return its outputs."""
+    import nbclient
+    import nbformat
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(Path(__file__).parent)}}).execute()
+    return notebook.cells[0].outputs
+
+
+_FIT_CELL = ("from tinygrad_edu import MLP, fit, make_moons\n"
+             "X, y = make_moons(10, noise=0.1, seed=0)\n"
+             "history = fit(MLP(2, [4, 1], seed=0), X, y, steps=3)\n")
+
+
+def test_in_jupyter_fit_shows_the_notebook_progress_widget():
+    outputs = _run_in_kernel(_FIT_CELL)
+    widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widgets) == 1, outputs
+    text = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout")
+    assert "fit: 3/3 steps, loss" in text, outputs           # what a saved notebook shows as well
+    assert not [o for o in outputs if o.get("name") == "stderr"], outputs
+
+
+def test_in_jupyter_without_tqdm_fit_prints_the_builtin_bar():
+    outputs = _run_in_kernel("import sys; sys.modules['tqdm'] = None\n" + _FIT_CELL)
+    text = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout")
+    assert "step 3/3 [" in text, outputs
+    assert not [o for o in outputs if o.get("name") == "stderr"], outputs
 
 
 def test_without_tqdm_the_builtin_bar_is_used(monkeypatch, capfd):

@@ -38,3 +38,28 @@ from .draw import draw, draw_dot, draw_gradient
 from .trace import trace_backward, print_trace
 from .nodecheck import check_nodes, draw_faulty
 from .render import save, GraphvizNotFound
+
+# ``from tinygrad_edu import *`` gives these names and no submodules (``nn``, ``losses``...
+# stay reachable as ``tinygrad_edu.nn``).  ``abs`` is left out so the star import
+# does not hide Python's own ``abs`` (which works on Values too).
+__all__ = [
+    # the engine
+    "Value", "topological_order", "gradients", "no_grad", "detect_anomaly", "is_grad_enabled",
+    "as_value", "primitive", "PRIMITIVES",
+    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "absolute", "arctan",
+    "sinh", "cosh", "log1p", "expm1", "softplus", "leaky_relu", "conj", "real", "imag",
+    "log2", "log10", "exp2", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh", "rad2deg",
+    "deg2rad", "radians", "degrees", "square", "reciprocal", "sinc", "arctan2", "hypot",
+    "logaddexp", "logaddexp2", "maximum", "minimum", "angle",
+    # neural networks
+    "Module", "Neuron", "Layer", "MLP", "mse", "hinge", "binary_cross_entropy", "cross_entropy",
+    "l2", "SGD", "Adam", "make_moons", "make_circles", "make_xor", "make_spiral",
+    "logistic_regression_toy", "fit", "accuracy", "evaluate", "plot_decision_boundary",
+    # transforms, forward mode, numerical checks
+    "grad", "value_and_grad", "elementwise_grad", "jacobian", "jacrev", "hessian", "hvp", "vjp",
+    "holomorphic_grad", "jvp", "jacfwd", "Dual", "count_ops",
+    "numerical_grad", "numerical_jvp", "check_grads",
+    # pictures
+    "draw", "draw_dot", "draw_gradient", "trace_backward", "print_trace", "check_nodes",
+    "draw_faulty", "save", "GraphvizNotFound",
+]

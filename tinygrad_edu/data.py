@@ -11,6 +11,8 @@ ints (``0``/``1`` for two classes, as scikit-learn does; ``0..k-1`` for more).
 (100, 100, [0, 1], 50)
 """
 
+from __future__ import annotations
+
 import math
 import random
 
@@ -18,8 +20,11 @@ __all__ = ["make_moons", "make_circles", "make_xor", "make_spiral", "logistic_re
 
 DEFAULT_SEED = 0
 
+#: What the generators return: (points, labels), each point a list of coordinates.
+Dataset = tuple[list[list[float]], list[int]]
 
-def make_moons(n=100, noise=0.1, seed=DEFAULT_SEED):
+
+def make_moons(n: int = 100, noise: float = 0.1, seed: int | None = DEFAULT_SEED) -> Dataset:
     """Two interleaving half circles (the classic two moons), ``n`` points in all.
 
     Class 0 is the upper arc (cos t, sin t) and class 1 the lower arc
@@ -36,7 +41,8 @@ def make_moons(n=100, noise=0.1, seed=DEFAULT_SEED):
     return _finish(points, noise, rng)
 
 
-def make_circles(n=100, noise=0.05, factor=0.5, seed=DEFAULT_SEED):
+def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5,
+                 seed: int | None = DEFAULT_SEED) -> Dataset:
     """A small circle (class 1, radius ``factor``) inside a unit circle (class 0)."""
     rng = _start(n, noise, seed, "make_circles", minimum=2)
     if not isinstance(factor, (int, float)) or isinstance(factor, bool) or not 0 < factor < 1:
@@ -50,7 +56,7 @@ def make_circles(n=100, noise=0.05, factor=0.5, seed=DEFAULT_SEED):
     return _finish(points, noise, rng)
 
 
-def make_xor(n=100, noise=0.0, seed=DEFAULT_SEED):
+def make_xor(n: int = 100, noise: float = 0.0, seed: int | None = DEFAULT_SEED) -> Dataset:
     """Points uniform in [-1, 1]²; class 1 where x1·x2 > 0 (same-sign quadrants)."""
     rng = _start(n, noise, seed, "make_xor", minimum=1)
     points = []
@@ -60,7 +66,8 @@ def make_xor(n=100, noise=0.0, seed=DEFAULT_SEED):
     return _finish(points, noise, rng)
 
 
-def make_spiral(n=150, classes=3, noise=0.1, seed=DEFAULT_SEED):
+def make_spiral(n: int = 150, classes: int = 3, noise: float = 0.1,
+                seed: int | None = DEFAULT_SEED) -> Dataset:
     """``classes`` interleaved spiral arms (labels 0..classes-1): a multi-class toy set.
 
     Arm k turns from the centre outwards; each point's angle gets Gaussian
@@ -79,7 +86,7 @@ def make_spiral(n=150, classes=3, noise=0.1, seed=DEFAULT_SEED):
     return _finish(points, 0.0, rng)
 
 
-def logistic_regression_toy():
+def logistic_regression_toy() -> tuple[list[list[float]], list[bool]]:
     """The seed's 4-example, 3-feature logistic-regression set (HIPS autograd's tutorial).
 
     Returns ``(inputs, targets)``: four rows of three features and four bools.

@@ -25,11 +25,19 @@ Labels and numbers are escaped before they reach Graphviz, so any text (quotes,
 ``<``, ``&``, braces, backslashes, newlines) shows as itself.
 """
 
+from __future__ import annotations
+
 import math
 from collections import deque
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .engine import Value, topological_order, gradients
 from .render import Drawing
+
+if TYPE_CHECKING:
+    class GradientDrawing(Drawing):
+        """For type checkers: what ``draw_gradient`` returns, a Drawing with its gradient Value."""
+        gradient: Value
 
 __all__ = ["draw", "draw_dot", "draw_gradient", "format_number", "html_escape", "PALETTE"]
 
@@ -66,7 +74,7 @@ _LABEL_LIMIT = 60          # longer labels are shortened, so one node cannot swa
 # ---------------------------------------------------------------------------
 # Text: numbers a person can read, labels that cannot break anything
 # ---------------------------------------------------------------------------
-def format_number(x, precision=4):
+def format_number(x: Any, precision: int = 4) -> str:
     """A number as short readable text: 4 significant digits, complex as ``a + bj``.
 
     >>> format_number(0.6000000000000001), format_number(-12.0), format_number(6.294096)
@@ -110,7 +118,7 @@ def _clean(text, limit=_LABEL_LIMIT):
     return "".join(out)
 
 
-def html_escape(text, limit=_LABEL_LIMIT):
+def html_escape(text: str, limit: int | None = _LABEL_LIMIT) -> str:
     """Escape ``text`` for a Graphviz HTML-like label; newlines become line breaks.
 
     >>> html_escape('a<b> & "c"\\n{d}')
@@ -221,9 +229,13 @@ def _local_texts(node, precision):
     return [format_number(p, precision) for p in partials], None
 
 
-def draw(root, *, show_grad=True, show_local=False, highlight=(), rankdir="LR", max_nodes=300,
-         names=None, grads=None, precision=4, legend=False, title=None, done=(), faulty=None,
-         faded=(), edge_notes=None, numbered=False, unknown_grad="?", renderer="auto"):
+def draw(root: Value, *, show_grad: bool = True, show_local: bool = False,
+         highlight: Value | Iterable[Value] = (), rankdir: str = "LR", max_nodes: int | None = 300,
+         names: Mapping[str, Any] | None = None, grads: Mapping[Value, Any] | None = None,
+         precision: int = 4, legend: bool = False, title: str | None = None,
+         done: Value | Iterable[Value] = (), faulty: Mapping[Value, str] | None = None,
+         faded: Value | Iterable[Value] = (), edge_notes: Mapping[tuple[Value, int], Any] | None = None,
+         numbered: bool = False, unknown_grad: str = "?", renderer: str = "auto") -> Drawing:
     """Draw the graph that computed ``root``; returns a ``graphviz.Digraph`` (a :class:`Drawing`).
 
     Options:
@@ -440,7 +452,7 @@ def _draw_legend(graph, kinds, faulty=False, current=False, done=False, faded=Fa
 # ---------------------------------------------------------------------------
 # Higher order: the graph of a gradient
 # ---------------------------------------------------------------------------
-def draw_gradient(root, wrt, **options):
+def draw_gradient(root: Value, wrt: Value, **options: Any) -> GradientDrawing:
     """Build d(root)/d(wrt) as a graph (``create_graph=True``) and draw *that* graph.
 
     The nodes of the original computation that the gradient reuses are drawn

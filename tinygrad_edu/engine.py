@@ -72,6 +72,8 @@ Design choices worth knowing
   graph and the two mix (as in micrograd), so build the graph again instead.
 """
 
+from __future__ import annotations     # annotations stay text: no cost when the code runs
+
 import cmath
 import contextvars
 import gc
@@ -81,6 +83,7 @@ import threading
 import warnings
 from contextlib import contextmanager
 from functools import partial
+from typing import Any, Callable, Iterator, Protocol, Union, overload
 
 __all__ = [
     "Value", "topological_order", "gradients", "no_grad", "detect_anomaly",
@@ -117,13 +120,16 @@ def _count_switch(change):
         _special = _switches_on > 0
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     """True unless inside ``no_grad()`` (in this thread or asyncio task)."""
     return _grad_enabled.get()
 
 
 # Numbers a Value accepts.  bool is a subclass of int, so it lands here too.
 _REAL_TYPES = (int, float)
+
+#: For type checkers: a plain number that can meet a Value in an expression.
+Number = Union[int, float, complex]
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -162,8 +168,16 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "children", "op", "label", "_rule", "requires_grad")
+    data: float                  # the number (a complex one in complex-step work)
+    grad: float                  # d(output)/d(this node); a Value after backward(create_graph=True)
+    children: tuple[Value, ...]  # the inputs of the op that made this node
+    op: str                      # that op's name ("" for a leaf)
+    label: str
+    requires_grad: bool
 
-    def __init__(self, data, children=(), op="", rule=None, label="", requires_grad=True):
+    def __init__(self, data: Number, children: tuple[Value, ...] = (), op: str = "",
+                 rule: Callable[..., tuple[Any, ...]] | None = None, label: str = "",
+                 requires_grad: bool = True) -> None:
         if data.__class__ is not float:
             data = _to_number(data)
         if children.__class__ is not tuple:
@@ -182,11 +196,11 @@ class Value:
             _record_special(self)
 
     # -- a few conveniences -------------------------------------------------
-    def __repr__(self):
+    def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={_short(self.data)}, grad={_short(self.grad)}, op={self.op!r}{label})"
 
-    def __float__(self):
+    def __float__(self) -> float:
         if _float_forbidden.get():
             # math.exp(v), float(v), np.float64(v) all come here: the number would
             # leave the graph and the gradient would silently miss this path.
@@ -198,24 +212,24 @@ class Value:
             raise TypeError(f"float() of a complex Value ({self.data}); use .real or abs()")
         return float(self.data)
 
-    def __complex__(self):
+    def __complex__(self) -> complex:
         return complex(self.data)
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         # Plain truth testing of a Value is almost always a mistake (``if v:``),
         # but numpy and user code use it; follow the number.
         return bool(self.data)
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         """True for inputs: Values not made by an operation (leaves and constants)."""
         return self._rule is None
 
-    def item(self):
+    def item(self) -> float:
         """The plain number (like numpy/PyTorch ``.item()``)."""
         return self.data
 
-    def local_grads(self, create_graph=False):
+    def local_grads(self, create_graph: bool = False) -> tuple[Any, ...]:
         """The local derivative of this node wrt each child, in child order.
 
         >>> a = Value(2.0); b = Value(5.0); c = a * b
@@ -229,10 +243,10 @@ class Value:
         return self._rule(self.data, *[c.data for c in self.children])
 
     # -- comparisons look at the numbers; == and hash stay identity-based -----
-    def __lt__(self, other): return _compare(self, other, "<", operator.lt)
-    def __le__(self, other): return _compare(self, other, "<=", operator.le)
-    def __gt__(self, other): return _compare(self, other, ">", operator.gt)
-    def __ge__(self, other): return _compare(self, other, ">=", operator.ge)
+    def __lt__(self, other: Value | Number) -> bool: return _compare(self, other, "<", operator.lt)
+    def __le__(self, other: Value | Number) -> bool: return _compare(self, other, "<=", operator.le)
+    def __gt__(self, other: Value | Number) -> bool: return _compare(self, other, ">", operator.gt)
+    def __ge__(self, other: Value | Number) -> bool: return _compare(self, other, ">=", operator.ge)
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
@@ -297,7 +311,7 @@ class Value:
     # ======================================================================
 
     # ---- out = x + y          d/dx = 1, d/dy = 1
-    def __add__(self, other):
+    def __add__(self, other: Value | Number) -> Value:
         if other.__class__ is not Value:
             other = _constant(other, "+", self)
             if other is NotImplemented:     # a numpy array: let numpy broadcast
@@ -309,11 +323,11 @@ class Value:
         """d/dx = 1, d/dy = 1"""
         return 1.0, 1.0
 
-    def __radd__(self, other):
+    def __radd__(self, other: Value | Number) -> Value:
         return _constant(other, "+", self) + self
 
     # ---- out = x - y          d/dx = 1, d/dy = -1
-    def __sub__(self, other):
+    def __sub__(self, other: Value | Number) -> Value:
         if other.__class__ is not Value:
             other = _constant(other, "-", self)
             if other is NotImplemented:     # a numpy array: let numpy broadcast
@@ -325,11 +339,11 @@ class Value:
         """d/dx = 1, d/dy = -1"""
         return 1.0, -1.0
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Value | Number) -> Value:
         return _constant(other, "-", self) - self
 
     # ---- out = x * y          d/dx = y, d/dy = x
-    def __mul__(self, other):
+    def __mul__(self, other: Value | Number) -> Value:
         if other.__class__ is not Value:
             other = _constant(other, "*", self)
             if other is NotImplemented:     # a numpy array: let numpy broadcast
@@ -341,11 +355,11 @@ class Value:
         """d/dx = y, d/dy = x"""
         return y, x
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Value | Number) -> Value:
         return _constant(other, "*", self) * self
 
     # ---- out = x / y          d/dx = 1/y, d/dy = -x/y**2 = -out/y
-    def __truediv__(self, other):
+    def __truediv__(self, other: Value | Number) -> Value:
         if other.__class__ is not Value:
             other = _constant(other, "/", self)
             if other is NotImplemented:     # a numpy array: let numpy broadcast
@@ -360,11 +374,11 @@ class Value:
         """d/dx = 1/y, d/dy = -x/y² = -out/y"""
         return 1.0 / y, -out / y
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Value | Number) -> Value:
         return _constant(other, "/", self) / self
 
     # ---- out = -x             d/dx = -1
-    def __neg__(self):
+    def __neg__(self) -> Value:
         return Value(-self.data, (self,), "neg", Value._d_neg)
 
     @staticmethod
@@ -372,11 +386,11 @@ class Value:
         """d/dx = -1"""
         return (-1.0,)
 
-    def __pos__(self):
+    def __pos__(self) -> Value:
         return self
 
     # ---- out = x ** y   d/dx = y * x**(y-1),  d/dy = out * log(x)
-    def __pow__(self, other):
+    def __pow__(self, other: Value | Number) -> Value:
         if other.__class__ is not Value or not other.requires_grad:
             # A constant exponent: the rule's d/dy (which needs log x) is not needed.
             if other.__class__ is not Value:
@@ -409,11 +423,11 @@ class Value:
         k_number = _data_of(k)
         return (k * x ** (k_number - 1) if k_number != 0 else 0.0), 0.0
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: Value | Number) -> Value:
         return _constant(other, "**", self) ** self
 
     # ---- out = exp(x)         d/dx = exp(x) = out
-    def exp(self):
+    def exp(self) -> Value:
         """e**x (a result too big for a float is inf, as in IEEE arithmetic)."""
         x = self.data
         return Value(cmath.exp(x) if x.__class__ is complex else _safe_exp(x),
@@ -425,7 +439,7 @@ class Value:
         return (out,)
 
     # ---- out = log(x)         d/dx = 1/x
-    def log(self):
+    def log(self) -> Value:
         """Natural logarithm; real data needs x > 0 (a complex Value takes any x != 0)."""
         return Value(_log_number(self.data), (self,), "log", Value._d_log)
 
@@ -435,7 +449,7 @@ class Value:
         return (1.0 / x,)
 
     # ---- out = sqrt(x)        d/dx = 1 / (2 sqrt(x)) = 1 / (2 out)
-    def sqrt(self):
+    def sqrt(self) -> Value:
         """Square root; real data needs x >= 0."""
         return Value(_sqrt_number(self.data), (self,), "sqrt", Value._d_sqrt)
 
@@ -445,7 +459,7 @@ class Value:
         return (0.5 / out,)
 
     # ---- out = sin(x)         d/dx = cos(x)
-    def sin(self):
+    def sin(self) -> Value:
         """Sine (radians)."""
         return Value(_fn(math.sin, cmath.sin, self.data), (self,), "sin", Value._d_sin)
 
@@ -455,7 +469,7 @@ class Value:
         return (cos(x),)
 
     # ---- out = cos(x)         d/dx = -sin(x)
-    def cos(self):
+    def cos(self) -> Value:
         """Cosine (radians)."""
         return Value(_fn(math.cos, cmath.cos, self.data), (self,), "cos", Value._d_cos)
 
@@ -465,7 +479,7 @@ class Value:
         return (-sin(x),)
 
     # ---- out = tan(x)         d/dx = 1 + tan(x)**2 = 1 + out**2
-    def tan(self):
+    def tan(self) -> Value:
         """Tangent (radians)."""
         return Value(_fn(math.tan, cmath.tan, self.data), (self,), "tan", Value._d_tan)
 
@@ -479,7 +493,7 @@ class Value:
         return (1.0 + out * out,)
 
     # ---- out = tanh(x)        d/dx = 1 - tanh(x)**2 = 1 - out**2
-    def tanh(self):
+    def tanh(self) -> Value:
         """Hyperbolic tangent, the classic neuron activation."""
         return Value(_fn(math.tanh, cmath.tanh, self.data), (self,), "tanh", Value._d_tanh)
 
@@ -493,7 +507,7 @@ class Value:
         return (_sech_squared(x),)
 
     # ---- out = arctan(x)      d/dx = 1 / (1 + x**2)
-    def arctan(self):
+    def arctan(self) -> Value:
         """Inverse tangent."""
         return Value(_fn(math.atan, cmath.atan, self.data), (self,), "arctan", Value._d_arctan)
 
@@ -503,7 +517,7 @@ class Value:
         return (1.0 / (1.0 + x * x),)
 
     # ---- out = sinh(x)        d/dx = cosh(x)
-    def sinh(self):
+    def sinh(self) -> Value:
         """Hyperbolic sine."""
         return Value(_fn(_safe_sinh, cmath.sinh, self.data), (self,), "sinh", Value._d_sinh)
 
@@ -513,7 +527,7 @@ class Value:
         return (cosh(x),)
 
     # ---- out = cosh(x)        d/dx = sinh(x)
-    def cosh(self):
+    def cosh(self) -> Value:
         """Hyperbolic cosine."""
         return Value(_fn(_safe_cosh, cmath.cosh, self.data), (self,), "cosh", Value._d_cosh)
 
@@ -523,7 +537,7 @@ class Value:
         return (sinh(x),)
 
     # ---- out = log(1 + x)     d/dx = 1 / (1 + x)    (accurate for tiny x)
-    def log1p(self):
+    def log1p(self) -> Value:
         """log(1 + x), accurate when x is tiny; real data needs x > -1."""
         return Value(_log1p_number(self.data), (self,), "log1p", Value._d_log1p)
 
@@ -533,7 +547,7 @@ class Value:
         return (1.0 / (1.0 + x),)
 
     # ---- out = exp(x) - 1     d/dx = exp(x) = out + 1  (accurate for tiny x)
-    def expm1(self):
+    def expm1(self) -> Value:
         """e**x - 1, accurate when x is tiny."""
         x = self.data
         return Value(cmath.exp(x) - 1 if x.__class__ is complex else _safe_expm1(x),
@@ -547,7 +561,7 @@ class Value:
         return (out + 1.0,)
 
     # ---- out = 1 / (1 + exp(-x))     d/dx = out * (1 - out)
-    def sigmoid(self):
+    def sigmoid(self) -> Value:
         """1 / (1 + e**-x), computed so that it never overflows."""
         return Value(_sigmoid(self.data), (self,), "sigmoid", Value._d_sigmoid)
 
@@ -559,7 +573,7 @@ class Value:
         return (out * (1.0 - out),)
 
     # ---- out = log(1 + exp(x)), computed without overflow    d/dx = sigmoid(x)
-    def softplus(self):
+    def softplus(self) -> Value:
         """log(1 + e**x), computed so that it never overflows (a smooth relu)."""
         return Value(_softplus(self.data), (self,), "softplus", Value._d_softplus)
 
@@ -569,7 +583,7 @@ class Value:
         return (sigmoid(x),)
 
     # ---- out = max(x, 0)      d/dx = 1 if x > 0 else 0   (relu'(0) = 0 by convention)
-    def relu(self):
+    def relu(self) -> Value:
         """max(x, 0); its derivative at the kink x = 0 is taken as 0."""
         x = self.data
         _require_real(x, "relu")
@@ -581,7 +595,7 @@ class Value:
         return (1.0 if _data_of(x) > 0 else 0.0,)
 
     # ---- out = x if x > 0 else slope * x     d/dx = 1 or slope,  d/dslope = 0 or x
-    def leaky_relu(self, slope=0.01):
+    def leaky_relu(self, slope: Value | float = 0.01) -> Value:
         """x for x > 0, slope * x otherwise (slope may be a Value)."""
         _require_real(self.data, "leaky_relu")
         slope = slope if slope.__class__ is Value else _constant(slope, "leaky_relu", self)
@@ -594,7 +608,7 @@ class Value:
         return (1.0, 0.0) if _data_of(x) > 0 else (slope, x)
 
     # ---- out = log2(x)        d/dx = 1 / (x log 2)
-    def log2(self):
+    def log2(self) -> Value:
         """Base-2 logarithm; real data needs x > 0."""
         return Value(_log_number(self.data, "log2"), (self,), "log2", Value._d_log2)
 
@@ -604,7 +618,7 @@ class Value:
         return (1.0 / (x * _LN2),)
 
     # ---- out = log10(x)       d/dx = 1 / (x log 10)
-    def log10(self):
+    def log10(self) -> Value:
         """Base-10 logarithm; real data needs x > 0."""
         return Value(_log_number(self.data, "log10"), (self,), "log10", Value._d_log10)
 
@@ -614,7 +628,7 @@ class Value:
         return (1.0 / (x * _LN10),)
 
     # ---- out = 2**x           d/dx = 2**x log 2 = out log 2
-    def exp2(self):
+    def exp2(self) -> Value:
         """2**x (a result too big for a float is inf)."""
         x = self.data
         return Value(_power(2.0, x) if x.__class__ is complex else _safe_exp2(x),
@@ -626,7 +640,7 @@ class Value:
         return (out * _LN2,)
 
     # ---- out = arcsin(x)      d/dx = 1 / sqrt(1 - x**2)
-    def arcsin(self):
+    def arcsin(self) -> Value:
         """Inverse sine; real data needs -1 <= x <= 1."""
         return Value(_inverse_trig(self.data, "arcsin"), (self,), "arcsin", Value._d_arcsin)
 
@@ -636,7 +650,7 @@ class Value:
         return (1.0 / (sqrt(1.0 - x) * sqrt(1.0 + x)),)
 
     # ---- out = arccos(x)      d/dx = -1 / sqrt(1 - x**2)
-    def arccos(self):
+    def arccos(self) -> Value:
         """Inverse cosine; real data needs -1 <= x <= 1."""
         return Value(_inverse_trig(self.data, "arccos"), (self,), "arccos", Value._d_arccos)
 
@@ -646,7 +660,7 @@ class Value:
         return (-1.0 / (sqrt(1.0 - x) * sqrt(1.0 + x)),)
 
     # ---- out = arcsinh(x)     d/dx = 1 / sqrt(x**2 + 1)
-    def arcsinh(self):
+    def arcsinh(self) -> Value:
         """Inverse hyperbolic sine."""
         return Value(_fn(math.asinh, cmath.asinh, self.data), (self,), "arcsinh", Value._d_arcsinh)
 
@@ -658,7 +672,7 @@ class Value:
         return (1.0 / sqrt(x * x + 1.0),)
 
     # ---- out = arccosh(x)     d/dx = 1 / sqrt(x**2 - 1)
-    def arccosh(self):
+    def arccosh(self) -> Value:
         """Inverse hyperbolic cosine; real data needs x >= 1."""
         return Value(_inverse_trig(self.data, "arccosh"), (self,), "arccosh", Value._d_arccosh)
 
@@ -668,7 +682,7 @@ class Value:
         return (1.0 / (sqrt(x - 1.0) * sqrt(x + 1.0)),)
 
     # ---- out = arctanh(x)     d/dx = 1 / (1 - x**2)
-    def arctanh(self):
+    def arctanh(self) -> Value:
         """Inverse hyperbolic tangent; real data needs -1 < x < 1."""
         return Value(_inverse_trig(self.data, "arctanh"), (self,), "arctanh", Value._d_arctanh)
 
@@ -678,7 +692,7 @@ class Value:
         return (1.0 / ((1.0 - x) * (1.0 + x)),)
 
     # ---- out = sin(pi x) / (pi x), 1 at 0    d/dx = (cos(pi x) - out) / x, 0 at 0
-    def sinc(self):
+    def sinc(self) -> Value:
         """numpy's normalised sinc: sin(πx)/(πx), and 1 at x = 0."""
         x = self.data
         y = math.pi * x
@@ -693,7 +707,7 @@ class Value:
 
     # ---- out = arctan2(y, x), the angle of the point (x, y)
     #      d/dy = x / (x**2 + y**2),  d/dx = -y / (x**2 + y**2)
-    def arctan2(self, other):
+    def arctan2(self, other: Value | Number) -> Value:
         """The angle of the point (other, self) in radians, in (-π, π] (numpy's arctan2(y, x))."""
         other = other if other.__class__ is Value else _constant(other, "arctan2", self)
         _require_real(self.data, "arctan2")
@@ -707,7 +721,7 @@ class Value:
         return x / r2, -y / r2
 
     # ---- out = sqrt(x**2 + y**2)     d/dx = x / out,  d/dy = y / out   (0 at the origin)
-    def hypot(self, other):
+    def hypot(self, other: Value | Number) -> Value:
         """sqrt(x² + y²) without overflow; its derivative at the origin is taken as 0 (like abs)."""
         other = other if other.__class__ is Value else _constant(other, "hypot", self)
         _require_real(self.data, "hypot")
@@ -722,7 +736,7 @@ class Value:
         return x / out, y / out
 
     # ---- out = log(exp(x) + exp(y)), without overflow    d/dx = exp(x - out), d/dy = exp(y - out)
-    def logaddexp(self, other):
+    def logaddexp(self, other: Value | Number) -> Value:
         """log(e**x + e**y), computed so that it never overflows."""
         other = other if other.__class__ is Value else _constant(other, "logaddexp", self)
         _require_real(self.data, "logaddexp")
@@ -736,7 +750,7 @@ class Value:
         return exp(x - out), exp(y - out)
 
     # ---- out = x mod y = x - y floor(x/y)     d/dx = 1, d/dy = -floor(x/y)
-    def __mod__(self, other):
+    def __mod__(self, other: Value | Number) -> Value:
         if other.__class__ is not Value:
             other = _constant(other, "%", self)
             if other is NotImplemented:     # a numpy array: let numpy broadcast
@@ -748,62 +762,62 @@ class Value:
         """d/dx = 1, d/dy = -floor(x/y)  (the jumps, where x/y is a whole number, are left out)"""
         return 1.0, -float(math.floor(_data_of(x) / _data_of(y)))
 
-    def __rmod__(self, other):
+    def __rmod__(self, other: Value | Number) -> Value:
         return _constant(other, "%", self) % self
 
     # ---- built from the primitives above: their derivatives come from those rules
-    def square(self):
+    def square(self) -> Value:
         """x * x"""
         return self * self
 
-    def reciprocal(self):
+    def reciprocal(self) -> Value:
         """1 / x"""
         return 1.0 / self
 
-    def rad2deg(self):
+    def rad2deg(self) -> Value:
         """Radians to degrees: x * 180/π."""
         return self * _DEGREES_PER_RADIAN
 
-    def deg2rad(self):
+    def deg2rad(self) -> Value:
         """Degrees to radians: x * π/180."""
         return self * _RADIANS_PER_DEGREE
 
     degrees = rad2deg
     radians = deg2rad
 
-    def logaddexp2(self, other):
+    def logaddexp2(self, other: Value | Number) -> Value:
         """log2(2**x + 2**y): logaddexp in base 2."""
         return (self * _LN2).logaddexp(as_value(other) * _LN2) / _LN2
 
-    def fabs(self):
+    def fabs(self) -> Value:
         """|x| for real data (numpy's fabs)."""
         _require_real(self.data, "fabs")
         return abs(self)
 
     # ---- not differentiable (piecewise constant): plain numbers, as in HIPS autograd
-    def __floordiv__(self, other):
+    def __floordiv__(self, other: Value | Number) -> float:
         return _data_of(self) // _data_of(other)
 
-    def __rfloordiv__(self, other):
+    def __rfloordiv__(self, other: Value | Number) -> float:
         return _data_of(other) // self.data
 
-    def __floor__(self):
+    def __floor__(self) -> int:
         return math.floor(self.data)
 
-    def __ceil__(self):
+    def __ceil__(self) -> int:
         return math.ceil(self.data)
 
-    def __trunc__(self):
+    def __trunc__(self) -> int:
         return math.trunc(self.data)
 
     def __round__(self, ndigits=None):
         return round(self.data, ndigits)
 
-    def rint(self):
+    def rint(self) -> float:
         return float(round(self.data))
 
     # ---- out = |x|   real: d/dx = sign(x) (0 at 0);  complex: the modulus, see below
-    def __abs__(self):
+    def __abs__(self) -> Value:
         """|x|; for complex data, the modulus (a real Value)."""
         return Value(abs(self.data), (self,), "abs", Value._d_abs)
 
@@ -822,7 +836,7 @@ class Value:
     # Their rules follow HIPS autograd's convention for real-valued functions of
     # complex inputs: the gradient is df/dx - i df/dy.
     @property
-    def real(self):
+    def real(self) -> Value:
         if self.data.__class__ is not complex:
             return self
         return Value(self.data.real, (self,), "real", Value._d_real)
@@ -833,7 +847,7 @@ class Value:
         return (1.0,)
 
     @property
-    def imag(self):
+    def imag(self) -> Value:
         if self.data.__class__ is not complex:
             return Value(0.0, (self,), "imag", Value._d_imag_of_real)
         return Value(self.data.imag, (self,), "imag", Value._d_imag)
@@ -848,7 +862,7 @@ class Value:
         """d/dz = -i  (autograd's convention: df/dx - i·df/dy)"""
         return (-1j,)
 
-    def conj(self):
+    def conj(self) -> Value:
         """Complex conjugate x - iy, built from real and imag so their rules apply."""
         if self.data.__class__ is not complex:
             return self
@@ -859,7 +873,7 @@ class Value:
     # ======================================================================
     # Walking the graph
     # ======================================================================
-    def backward(self, create_graph=False):
+    def backward(self, create_graph: bool = False) -> None:
         """Fill ``.grad`` of every node of this graph with d(self)/d(node).
 
         Leaves (the Values you made) *accumulate*: a second call adds the same
@@ -890,12 +904,12 @@ class Value:
                 return
             _backward_floats(self, order)
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on every node of this graph (leaves included)."""
         for node in topological_order(self):
             node.grad = 0.0
 
-    def detach(self):
+    def detach(self) -> Value:
         """A constant copy of this Value: same number, no history, no gradient flows.
 
         >>> x = Value(2.0); y = (x * 3).detach() * x
@@ -953,7 +967,7 @@ def _rebuild_nodes(records):
 # --------------------------------------------------------------------------
 # Graph walks (iterative: an explicit stack instead of recursion)
 # --------------------------------------------------------------------------
-def topological_order(root):
+def topological_order(root: Value) -> list[Value]:
     """Every node of ``root``'s graph once, each after all of its children.
 
     Inputs come first and ``root`` last.  Iterative depth-first search, so a
@@ -1025,7 +1039,8 @@ def _backward_floats(root, order):
         _warn_if_not_finite([(leaf, leaf.grad) for leaf in leaves], order)
 
 
-def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
+def gradients(root: Value, wrt: list[Value] | None = None, create_graph: bool = False,
+              order: list[Value] | None = None, seed: Any = 1.0) -> dict[Value, Any]:
     """d(root)/d(node) for the nodes of ``root``'s graph, as a dict, without touching ``.grad``.
 
     This is the functional form of backward (like ``torch.autograd.grad``); the
@@ -1075,7 +1090,8 @@ def gradients(root, wrt=None, create_graph=False, order=None, seed=1.0):
     return {w: grads.get(w, 0.0) for w in wrt}
 
 
-def primitive(op, forward, rule):
+def primitive(op: str, forward: Callable[..., Number],
+              rule: Callable[..., tuple[Any, ...]]) -> Callable[..., Value]:
     """Make a new primitive operation from a number function and its derivative rule.
 
     ``forward(*numbers)`` computes the result; ``rule(out, *inputs)`` returns one
@@ -1134,7 +1150,7 @@ def _check_scalar_root(root):
 # Context managers
 # --------------------------------------------------------------------------
 @contextmanager
-def no_grad():
+def no_grad() -> Iterator[None]:
     """Inside this block operations record nothing: results are constants.
 
     The switch holds for the thread (or asyncio task) that runs the block;
@@ -1152,7 +1168,7 @@ def no_grad():
 
 
 @contextmanager
-def detect_anomaly():
+def detect_anomaly() -> Iterator[None]:
     """Raise ``FloatingPointError`` at the op that first makes a NaN or inf.
 
     Like ``no_grad()``, it holds for the thread (or asyncio task) that runs the block.
@@ -1167,7 +1183,7 @@ def detect_anomaly():
 
 
 @contextmanager
-def forbid_float():
+def forbid_float() -> Iterator[None]:
     """Inside this block, turning a Value into a float (``math.exp(v)``) is an error.
 
     The transforms (``grad``...) use it while they run your function: there,
@@ -1239,7 +1255,7 @@ def _record_special(node):
 
 
 @contextmanager
-def collector_paused():
+def collector_paused() -> Iterator[None]:
     """Switch Python's cyclic garbage collector off inside the block, then back as it was.
 
     Graphs of Values hold no reference cycles (nodes point to their children
@@ -1295,7 +1311,29 @@ def _check_backward(node, children, grads=None):
 # --------------------------------------------------------------------------
 # Module-level functions: work on Values *and* on plain numbers
 # --------------------------------------------------------------------------
-def _unary(name, real_fn, complex_fn):
+class _Unary(Protocol):
+    """For type checkers: ``exp(Value) -> Value``, ``exp(float) -> float``, arrays elementwise."""
+    @overload
+    def __call__(self, x: Value) -> Value: ...
+    @overload
+    def __call__(self, x: float) -> float: ...
+    @overload
+    def __call__(self, x: Any) -> Any: ...
+
+
+class _Binary(Protocol):
+    """For type checkers: a Value on either side gives a Value; two floats give a float."""
+    @overload
+    def __call__(self, x: Value, y: Value | Number) -> Value: ...
+    @overload
+    def __call__(self, x: Number, y: Value) -> Value: ...
+    @overload
+    def __call__(self, x: float, y: float) -> float: ...
+    @overload
+    def __call__(self, x: Any, y: Any) -> Any: ...
+
+
+def _unary(name: str, real_fn: Callable, complex_fn: Callable) -> _Unary:
     def fn(x):
         if isinstance(x, Value):
             return getattr(x, name)()
@@ -1308,7 +1346,7 @@ def _unary(name, real_fn, complex_fn):
     return fn
 
 
-def _binary(name, number_fn):
+def _binary(name: str, number_fn: Callable) -> _Binary:
     def fn(x, y):
         if isinstance(x, Value):
             return getattr(x, name)(y)
@@ -1586,7 +1624,7 @@ def _unwrap(result):
 # --------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------
-def as_value(x):
+def as_value(x: Value | Number) -> Value:
     """``x`` itself if it is a Value, else a new leaf Value holding it."""
     return x if isinstance(x, Value) else Value(x)
 

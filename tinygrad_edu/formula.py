@@ -31,13 +31,17 @@ Traceback (most recent call last):
 tinygrad_edu.formula.FormulaError: names starting with '_' are not allowed: '__import__' at column 1
 """
 
+from __future__ import annotations
+
 import ast
 import cmath
 import math
 import time
+import warnings
+from typing import Mapping
 
 from . import engine
-from .engine import Value
+from .engine import Number, Value
 
 __all__ = [
     "FormulaError", "Formula", "parse", "evaluate", "parse_value", "parse_assignment",
@@ -173,7 +177,12 @@ def _check_text(text):
 
 def _syntax_tree(text):
     try:
-        return ast.parse(text, mode="eval")
+        with warnings.catch_warnings():
+            # "1or x": Python warns (invalid decimal literal; a DeprecationWarning before 3.11)
+            # and parses on; here the warning becomes the SyntaxError below, with its message.
+            warnings.simplefilter("error", SyntaxWarning)
+            warnings.simplefilter("error", DeprecationWarning)
+            return ast.parse(text, mode="eval")
     except SyntaxError as err:
         msg = (err.msg or "invalid syntax").strip()
         msg = msg if len(msg) <= 80 else msg[:77] + "..."
@@ -422,7 +431,7 @@ class Formula:
     0.462117
     """
 
-    def __init__(self, text, tree, variables):
+    def __init__(self, text: str, tree: ast.AST, variables: tuple[str, ...]) -> None:
         self.text = text
         self.tree = tree
         self.variables = variables   # in order of first appearance; pi and e excluded
@@ -430,7 +439,8 @@ class Formula:
     def __repr__(self):
         return f"Formula({self.text!r})"
 
-    def evaluate(self, values=None, time_limit=None):
+    def evaluate(self, values: Mapping[str, Value | Number] | None = None,
+                 time_limit: float | None = None) -> Value:
         """The formula's Value for the given ``{name: number or Value}``.
 
         Numbers become leaf Values labelled with their name; Values are used
@@ -470,7 +480,7 @@ def _as_number(v, name):
     return v
 
 
-def parse(text):
+def parse(text: str) -> Formula:
     """Check ``text`` and return a :class:`Formula` (raises :class:`FormulaError`).
 
     Exponents that are constants are checked here, so ``9**9**9`` is refused
@@ -506,7 +516,8 @@ def _constant_lookup(node):
     return CONSTANTS[node.id]
 
 
-def evaluate(text, values=None, **kw_values):
+def evaluate(text: str, values: Mapping[str, Value | Number] | None = None,
+             **kw_values: Value | Number) -> Value:
     """Parse and evaluate in one call: ``evaluate("x**2", x=3).data == 9.0``.
 
     >>> evaluate("sin(pi/2) + x", x=1).data

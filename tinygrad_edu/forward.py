@@ -29,12 +29,15 @@ per input direction).  ``count_ops()`` shows it:
 (1, 100)
 """
 
+from __future__ import annotations
+
 from collections import Counter
 from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from . import engine, structures
-from .engine import Value
-from .transforms import trace, jacobian_from_rows, _check_callable, _named, _output_numbers
+from .engine import Number, Value
+from .transforms import ArgNum, trace, jacobian_from_rows, _check_callable, _named, _output_numbers
 
 __all__ = ["jvp", "jacfwd", "Dual", "count_ops", "OpCount"]
 
@@ -80,7 +83,7 @@ def _tangent_kind(out, t, create_graph):
     return structures.match_kind(out, engine._data_of(t))
 
 
-def jvp(f, x, v):
+def jvp(f: Callable[..., Any], x: Any, v: Any) -> tuple[Any, Any]:
     """``(f(x), J·v)``: the directional derivative of f at x along v, by forward mode.
 
     ``v`` has the structure of ``x``; ``J·v`` has the structure of f's output.
@@ -101,7 +104,7 @@ def jvp(f, x, v):
     return run.plain(run.output), structures.rebuild(run.output, out_tangents)
 
 
-def jacfwd(f, argnum=0):
+def jacfwd(f: Callable[..., Any], argnum: ArgNum = 0) -> Callable[..., Any]:
     """The Jacobian by forward mode: one trace, then one forward sweep per input number.
 
     Same result and layout as ``jacobian`` (reverse mode), built column by column.
@@ -144,7 +147,7 @@ class Dual:
 
     __slots__ = ("value", "tangent")
 
-    def __init__(self, value, tangent=0.0):
+    def __init__(self, value: Number, tangent: Number = 0.0) -> None:
         self.value = engine._to_number(value, "Dual()")
         self.tangent = engine._to_number(tangent, "Dual()")
 
@@ -246,7 +249,7 @@ class OpCount:
 
 
 @contextmanager
-def count_ops():
+def count_ops() -> Iterator[OpCount]:
     """Count the primitive ops and derivative work done inside the block, in this thread.
 
     Work done by other threads (or other asyncio tasks) at the same time is not counted.

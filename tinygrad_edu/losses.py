@@ -23,14 +23,17 @@ Conventions
 * Each function accepts one example (a Value and a number) or a list of them.
 """
 
+from __future__ import annotations
+
 import math
+from typing import Any, Sequence
 
 from .engine import Value, log, exp, softplus, relu
 
 __all__ = ["mse", "hinge", "max_margin", "binary_cross_entropy", "cross_entropy", "l2"]
 
 
-def mse(predictions, targets):
+def mse(predictions: Sequence[Value | float], targets: Sequence[float]) -> Value:
     """Mean squared error: mean of (prediction - target)².
 
     >>> mse([Value(3.0), Value(1.0)], [1.0, 1.0]).data      # ((3-1)² + 0²) / 2
@@ -44,7 +47,7 @@ def mse(predictions, targets):
     return _mean(terms)
 
 
-def hinge(scores, targets):
+def hinge(scores: Sequence[Value | float], targets: Sequence[float]) -> Value:
     """The SVM max-margin loss: mean of max(0, 1 - y·score), with y = ±1.
 
     A correctly classified example with a margin of at least 1 costs nothing.
@@ -62,7 +65,7 @@ def hinge(scores, targets):
 max_margin = hinge
 
 
-def binary_cross_entropy(logits, targets):
+def binary_cross_entropy(logits: Sequence[Value | float], targets: Sequence[float]) -> Value:
     """Cross-entropy of sigmoid(logit) against a 0/1 target, computed from the logit.
 
     With p = sigmoid(z) the loss is -[t·log p + (1-t)·log(1-p)], which equals
@@ -88,7 +91,7 @@ def binary_cross_entropy(logits, targets):
     return _mean(terms)
 
 
-def cross_entropy(logits, targets):
+def cross_entropy(logits: Sequence[Any], targets: Sequence[int] | int) -> Value:
     """Softmax cross-entropy for k classes: mean of -log softmax(z)[target].
 
     ``logits`` is one list of k scores per example (or a single list for one
@@ -118,7 +121,7 @@ def cross_entropy(logits, targets):
     return _mean(terms)
 
 
-def l2(parameters, alpha=1.0):
+def l2(parameters: Any, alpha: float = 1.0) -> Value:
     """L2 regularisation: alpha · sum of p² over the parameters (a Module or a list).
 
     Added to a loss, it pulls every weight towards zero a little at each step

@@ -32,7 +32,10 @@ the parameters -- the leaves that survive from one step to the next -- carry
 gradients over.  ``Module.zero_grad()`` resets exactly those.
 """
 
+from __future__ import annotations
+
 import random
+from typing import Any, Sequence
 
 from .engine import Value, relu, tanh, sigmoid
 
@@ -60,11 +63,11 @@ class Module:
     4
     """
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         """Every trainable Value of this module, in a fixed order."""
         return []
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Set ``p.grad = 0.0`` for every parameter (call it before each ``backward()``).
 
         Only the parameters need it: every other node is rebuilt by the next
@@ -73,7 +76,7 @@ class Module:
         for p in self.parameters():
             p.grad = 0.0
 
-    def num_parameters(self):
+    def num_parameters(self) -> int:
         return len(self.parameters())
 
 
@@ -90,7 +93,8 @@ class Neuron(Module):
     2.5
     """
 
-    def __init__(self, nin, activation="relu", *, seed=None, rng=None, nonlin=None, name=""):
+    def __init__(self, nin: int, activation: str = "relu", *, seed: int | None = None,
+                 rng: random.Random | None = None, nonlin: bool | None = None, name: str = "") -> None:
         _check_count(nin, "Neuron", "nin (number of inputs)")
         if nonlin is not None:
             activation = "relu" if nonlin else "linear"
@@ -103,10 +107,10 @@ class Neuron(Module):
         self.b = Value(0.0, label=f"{prefix}b")
 
     @property
-    def nin(self):
+    def nin(self) -> int:
         return len(self.w)
 
-    def __call__(self, x):
+    def __call__(self, x: Sequence[Value | float]) -> Value:
         return self._forward(_as_inputs(x, self.nin, "Neuron"))
 
     def _forward(self, x):
@@ -118,7 +122,7 @@ class Neuron(Module):
             act = act + wi * xi
         return act if self._act is None else self._act(act)
 
-    def predict(self, x):
+    def predict(self, x: Sequence[float]) -> float:
         """The same computation on plain numbers: no graph, much faster (plots, accuracy)."""
         return self._predict(_as_numbers(x, self.nin, "Neuron"))
 
@@ -128,7 +132,7 @@ class Neuron(Module):
             act += wi.data * xi
         return act if self._act is None else self._act(act)
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         return self.w + [self.b]
 
     def __repr__(self):
@@ -147,7 +151,8 @@ class Layer(Module):
     (Layer(3 -> 4, relu), 4, 16)
     """
 
-    def __init__(self, nin, nout, activation="relu", *, seed=None, rng=None, nonlin=None, name=""):
+    def __init__(self, nin: int, nout: int, activation: str = "relu", *, seed: int | None = None,
+                 rng: random.Random | None = None, nonlin: bool | None = None, name: str = "") -> None:
         _check_count(nin, "Layer", "nin (number of inputs)")
         _check_count(nout, "Layer", "nout (number of neurons)")
         if nonlin is not None:
@@ -158,19 +163,19 @@ class Layer(Module):
         self.neurons = [Neuron(nin, activation, rng=rng, name=f"{prefix}n{j}") for j in range(nout)]
         self.nin, self.nout, self.activation = nin, nout, activation
 
-    def __call__(self, x):
+    def __call__(self, x: Sequence[Value | float]) -> Any:   # a Value, or a list for several outputs
         # Turn plain-number inputs into constant Values once here, rather than
         # once per neuron inside ``w * x`` (saves nout - 1 constant nodes per input).
         x = _as_inputs(x, self.nin, "Layer")
         out = [n._forward(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
-    def predict(self, x):
+    def predict(self, x: Sequence[float]) -> Any:
         x = _as_numbers(x, self.nin, "Layer")
         out = [n._predict(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
 
     def __repr__(self):
@@ -190,7 +195,8 @@ class MLP(Module):
     337
     """
 
-    def __init__(self, nin, nouts, activation="relu", *, seed=None, rng=None):
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", *,
+                 seed: int | None = None, rng: random.Random | None = None) -> None:
         _check_count(nin, "MLP", "nin (number of inputs)")
         if isinstance(nouts, int) or not hasattr(nouts, "__iter__"):
             raise TypeError(f"MLP needs a list of layer sizes, e.g. MLP(2, [16, 16, 1]), "
@@ -211,18 +217,18 @@ class MLP(Module):
         ]
         self.nin, self.nouts = nin, nouts
 
-    def __call__(self, x):
+    def __call__(self, x: Sequence[Value | float]) -> Any:   # a Value, or a list for several outputs
         for layer in self.layers:
             x = layer(x)
         return x
 
-    def predict(self, x):
+    def predict(self, x: Sequence[float]) -> Any:
         """The network's output as plain numbers (no graph): fast, for plots and accuracy."""
         for layer in self.layers:
             x = layer.predict(x)
         return x
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
 
     def __repr__(self):

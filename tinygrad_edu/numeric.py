@@ -19,7 +19,10 @@ Complex inputs follow the package's convention (see ``transforms``): for
 z = x + iy the numerical gradient is df/dx - i df/dy.
 """
 
+from __future__ import annotations
+
 import random
+from typing import Any, Callable
 
 from . import structures
 from .engine import Value
@@ -62,7 +65,7 @@ def _shifted(x, base, index, step):
     return structures.rebuild(x, moved)
 
 
-def numerical_grad(f, x, h=1e-6):
+def numerical_grad(f: Callable[..., Any], x: Any, h: float = 1e-6) -> Any:
     """The gradient of a real scalar f at x by central differences, in x's structure.
 
     Costs two evaluations of f per input number (four for a complex one).
@@ -85,7 +88,7 @@ def numerical_grad(f, x, h=1e-6):
     return structures.rebuild(x, [structures.match_kind(n, g) for n, g in zip(base, result)])
 
 
-def numerical_jvp(f, x, v, h=1e-6):
+def numerical_jvp(f: Callable[..., Any], x: Any, v: Any, h: float = 1e-6) -> Any:
     """(f(x + h·v) - f(x - h·v)) / (2h): the derivative of f along v, in f's output structure.
 
     >>> numerical_jvp(lambda p: [p[0] * p[1], p[0]], [3.0, 4.0], [1.0, 0.0])   # doctest: +ELLIPSIS
@@ -104,7 +107,8 @@ def numerical_jvp(f, x, v, h=1e-6):
 # --------------------------------------------------------------------------
 # check_grads
 # --------------------------------------------------------------------------
-def check_grads(f, x, order=1, h=1e-6, rtol=1e-5, atol=1e-6, seed=0):
+def check_grads(f: Callable[..., Any], x: Any, order: int = 1, h: float = 1e-6, rtol: float = 1e-5,
+                atol: float = 1e-6, seed: int = 0) -> None:
     """Compare f's automatic derivatives at x with numerical ones; raise if they disagree.
 
     Order 1 checks grad input by input, and along a random direction both

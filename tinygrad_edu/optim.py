@@ -20,7 +20,10 @@ step number (0 for the first ``step()``, then 1, 2, ...) that returns the
 rate for that step, e.g. micrograd's demo ``lr=lambda k: 1.0 - 0.9 * k / 100``.
 """
 
+from __future__ import annotations
+
 import math
+from typing import Any, Callable, Iterable
 
 from .engine import Value
 
@@ -30,19 +33,19 @@ __all__ = ["Optimizer", "SGD", "Adam"]
 class Optimizer:
     """What every optimiser shares: the parameter list, ``zero_grad`` and the step count."""
 
-    def __init__(self, parameters, lr):
+    def __init__(self, parameters: Iterable[Value] | Any, lr: float | Callable[[int], float]) -> None:
         self.parameters = _parameter_list(parameters, type(self).__name__)
         if not callable(lr):
             _check_rate(lr, type(self).__name__)
         self.lr = lr
         self.steps = 0          # how many times step() has run
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0.0 (call before each ``backward()``)."""
         for p in self.parameters:
             p.grad = 0.0
 
-    def current_lr(self):
+    def current_lr(self) -> float:
         """The learning rate the next ``step()`` will use."""
         if not callable(self.lr):
             return self.lr
@@ -50,7 +53,7 @@ class Optimizer:
         _check_rate(rate, f"{type(self).__name__}: the schedule lr({self.steps})")
         return rate
 
-    def step(self):
+    def step(self) -> None:
         """Update every parameter from its gradient (subclasses say how)."""
         raise NotImplementedError
 
@@ -90,7 +93,8 @@ class SGD(Optimizer):
     -0.45
     """
 
-    def __init__(self, parameters, lr=0.01, momentum=0.0):
+    def __init__(self, parameters: Iterable[Value] | Any, lr: float | Callable[[int], float] = 0.01,
+                 momentum: float = 0.0) -> None:
         super().__init__(parameters, lr)
         if not isinstance(momentum, (int, float)) or isinstance(momentum, bool) \
                 or not 0.0 <= momentum < 1.0:
@@ -98,7 +102,7 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
         self.velocity = [0.0] * len(self.parameters)
 
-    def step(self):
+    def step(self) -> None:
         lr = self.current_lr()
         grads = self._gradients()
         if self.momentum == 0.0:
@@ -132,7 +136,8 @@ class Adam(Optimizer):
     0.9
     """
 
-    def __init__(self, parameters, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
+    def __init__(self, parameters: Iterable[Value] | Any, lr: float | Callable[[int], float] = 0.001,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
         super().__init__(parameters, lr)
         try:
             beta1, beta2 = betas
@@ -147,7 +152,7 @@ class Adam(Optimizer):
         self.m = [0.0] * len(self.parameters)
         self.v = [0.0] * len(self.parameters)
 
-    def step(self):
+    def step(self) -> None:
         lr = self.current_lr()
         grads = self._gradients()
         b1, b2, eps = self.beta1, self.beta2, self.eps

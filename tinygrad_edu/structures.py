@@ -26,7 +26,10 @@ object arrays become float64).  numpy is never imported here: an array can only
 exist if the caller already imported numpy.
 """
 
+from __future__ import annotations
+
 import sys
+from typing import Any, Sequence
 
 from .engine import Value
 
@@ -42,13 +45,13 @@ def _numpy():
     return sys.modules.get("numpy")
 
 
-def is_array(x):
+def is_array(x: Any) -> bool:
     """True for a numpy ndarray (without importing numpy)."""
     np = _numpy()
     return np is not None and isinstance(x, np.ndarray)
 
 
-def is_differentiable(x):
+def is_differentiable(x: Any) -> bool:
     """True for the leaves a derivative can be taken with respect to.
 
     >>> is_differentiable(2), is_differentiable(1j), is_differentiable(True), is_differentiable("a")
@@ -64,7 +67,7 @@ def is_differentiable(x):
     return np is not None and isinstance(x, np.number)   # np.bool_ is not an np.number
 
 
-def is_complex_number(x):
+def is_complex_number(x: Any) -> bool:
     """True for a complex leaf (a complex number or a Value holding one)."""
     if isinstance(x, Value):
         return x.data.__class__ is complex
@@ -85,7 +88,7 @@ def match_kind(original, g):
     return float(g.real) if isinstance(g, complex) else float(g)
 
 
-def describe(x):
+def describe(x: Any) -> str:
     """A short description of a value for error messages: ``str ('abc')``."""
     text = repr(x)
     if len(text) > 40:
@@ -93,7 +96,7 @@ def describe(x):
     return f"{type(x).__name__} ({text})"
 
 
-def leaves(tree):
+def leaves(tree: Any) -> list[Any]:
     """The differentiable numbers of ``tree``, in order (lists/tuples in order,
     dicts in insertion order, arrays in C order).
 
@@ -110,7 +113,7 @@ def leaves(tree):
     return found
 
 
-def rebuild(tree, new_leaves):
+def rebuild(tree: Any, new_leaves: Sequence[Any]) -> Any:
     """``tree`` with its differentiable leaves replaced, in order, by ``new_leaves``.
 
     >>> rebuild((1.0, [2.0, "keep"]), [5.0, 6.0])
@@ -131,7 +134,7 @@ def rebuild(tree, new_leaves):
     return result
 
 
-def leaf_paths(tree, name="x"):
+def leaf_paths(tree: Any, name: str = "x") -> list[str]:
     """A readable name for every differentiable leaf, in the order of ``leaves``.
 
     >>> leaf_paths({"w": [1.0, 2.0], "b": 0.5}, "params")

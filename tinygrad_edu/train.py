@@ -13,19 +13,29 @@ step -- plus bookkeeping:
 The progress bar goes to ``sys.stdout`` by default (``file=`` to change it):
 in a notebook, text on stderr shows up as a red warning box, and the test
 suite checks that notebooks write nothing there.  ``tqdm`` is used when it is
-installed, otherwise a small built-in bar.
+installed (its notebook widget inside Jupyter), otherwise a small built-in bar.
 """
+
+from __future__ import annotations
 
 import math
 import random
 import sys
 import time
+import warnings
+from typing import Any, Callable, Iterable, Protocol, Sequence, TextIO
 
 from . import losses as _losses
 from .engine import Value, collector_paused, no_grad
 from .optim import SGD, Optimizer
 
 __all__ = ["fit", "accuracy", "evaluate", "plot_decision_boundary", "LOSSES"]
+
+class Model(Protocol):
+    """What ``fit`` trains (for type checkers): an ``MLP``, or any class of yours with these two."""
+    def parameters(self) -> list[Value]: ...
+    def __call__(self, x: Any) -> Any: ...
+
 
 #: loss names accepted by ``fit(loss=...)``
 LOSSES = {
@@ -38,8 +48,10 @@ LOSSES = {
 }
 
 
-def fit(model, X, y, *, steps=100, loss="hinge", optimizer=None, lr=0.1, l2=0.0,
-        batch_size=None, seed=0, progress=True, file=None):
+def fit(model: Model, X: Sequence[Sequence[float]], y: Sequence[Any], *, steps: int = 100,
+        loss: str | Callable[..., Value] = "hinge", optimizer: Optimizer | None = None,
+        lr: float | Callable[[int], float] = 0.1, l2: float = 0.0, batch_size: int | None = None,
+        seed: int = 0, progress: bool | str = True, file: TextIO | None = None) -> dict[str, list[Any]]:
     """Train ``model`` on inputs ``X`` and targets ``y``; return the history.
 
     Each step: score a batch (all of X unless ``batch_size`` is set), compute
@@ -54,8 +66,9 @@ def fit(model, X, y, *, steps=100, loss="hinge", optimizer=None, lr=0.1, l2=0.0,
     its update; ``None`` when the targets are not class labels) and ``"lr"``.
 
     ``progress``: ``True`` (tqdm if installed, else a built-in bar), ``"tqdm"``,
-    ``"simple"``, or ``False`` for silence.  ``file``: where the bar goes
-    (default ``sys.stdout``).  ``seed`` seeds the choice of mini-batches.
+    ``"simple"``, or ``False`` for silence.  In Jupyter, tqdm's bar is the
+    notebook widget (``tqdm.auto``); in a terminal, a line of text.  ``file``:
+    where a text bar goes (default ``sys.stdout``; giving one picks the text bar).  ``seed`` seeds the choice of mini-batches.
     """
     _check_model(model)
     X, y = _check_data(X, y)
@@ -114,7 +127,7 @@ def fit(model, X, y, *, steps=100, loss="hinge", optimizer=None, lr=0.1, l2=0.0,
     return history
 
 
-def accuracy(scores, targets):
+def accuracy(scores: Iterable[Any], targets: Iterable[Any]) -> float:
     """The fraction of examples classified correctly.
 
     One score per example: positive means class 1, and the targets are class
@@ -138,13 +151,14 @@ def accuracy(scores, targets):
     return correct / len(scores)
 
 
-def evaluate(model, X, y):
+def evaluate(model: Model, X: Sequence[Sequence[float]], y: Sequence[Any]) -> float:
     """Accuracy of ``model`` on ``(X, y)``, computed on plain numbers (no graph is built)."""
     X, y = _check_data(X, y)
     return accuracy([_predict(model, x) for x in X], y)
 
 
-def plot_decision_boundary(model, X, y, ax=None, resolution=80, padding=0.5, title=None):
+def plot_decision_boundary(model: Model, X: Sequence[Sequence[float]], y: Sequence[Any], ax: Any = None,
+                           resolution: int = 80, padding: float = 0.5, title: str | None = None) -> Any:
     """Colour the plane by the class ``model`` predicts, and scatter the data on top.
 
     Needs matplotlib (the ``notebooks`` extra), imported only when called.
@@ -234,13 +248,19 @@ class _SimpleBar:
 class _TqdmBar:
     def __init__(self, tqdm, total, file):
         self.bar = tqdm(total=total, file=file, desc="fit", leave=True, ascii=True, mininterval=0.5)
+        self.status = ""
 
     def update(self, step, loss, acc):
-        self.bar.set_postfix_str(_status(loss, acc), refresh=False)
+        self.status = _status(loss, acc)
+        self.bar.set_postfix_str(self.status, refresh=False)
         self.bar.update(step - self.bar.n)
 
     def close(self):
         self.bar.close()
+        if hasattr(self.bar, "container"):          # tqdm.notebook's bar (an ipywidget)
+            # A saved notebook (or a front end without widgets) shows only the widget's
+            # first frame, "0%": the outcome is also written as a line of text.
+            print(f"fit: {self.bar.n}/{self.bar.total} steps, {self.status}")
 
 
 def _status(loss, acc):
@@ -252,17 +272,41 @@ def _progress_bar(progress, total, file):
         raise ValueError(f"fit: progress must be True, False, 'tqdm' or 'simple', got {progress!r}")
     if not progress:
         return _NoBar()
-    file = sys.stdout if file is None else file
     if progress in (True, "tqdm"):
+        tqdm = _tqdm_class(notebook=file is None)
+        if tqdm is not None:
+            return _TqdmBar(tqdm, total, sys.stdout if file is None else file)
+        if progress == "tqdm":
+            raise ImportError("fit(progress='tqdm') needs tqdm: pip install tqdm "
+                              "(or use progress=True for the built-in bar)")
+    return _SimpleBar(total, sys.stdout if file is None else file)
+
+
+def _tqdm_class(notebook):
+    """tqdm's bar class, or None without tqdm.  In Jupyter (and ``notebook``) it is
+    ``tqdm.auto``'s choice, the notebook widget; in a terminal the text bar."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    if not (notebook and _in_jupyter_kernel()):
+        return tqdm
+    with warnings.catch_warnings():
+        # Without ipywidgets, tqdm.auto warns and falls back to the text bar: the
+        # fallback is what we want, the warning would be a red box in the notebook.
+        warnings.simplefilter("ignore")
         try:
-            from tqdm import tqdm
+            from tqdm.auto import tqdm as notebook_tqdm
         except ImportError:
-            if progress == "tqdm":
-                raise ImportError("fit(progress='tqdm') needs tqdm: pip install tqdm "
-                                  "(or use progress=True for the built-in bar)") from None
-        else:
-            return _TqdmBar(tqdm, total, file)
-    return _SimpleBar(total, file)
+            return tqdm
+    return notebook_tqdm
+
+
+def _in_jupyter_kernel():
+    """True inside a Jupyter kernel (JupyterLab, Notebook, VS Code), False in a terminal or IPython."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
 # --------------------------------------------------------------------------

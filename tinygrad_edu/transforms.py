@@ -47,9 +47,12 @@ along its conjugate).  For a complex-differentiable ``f``,
 (6-8j)
 """
 
+from __future__ import annotations
+
 import contextvars
 import warnings
 from contextlib import contextmanager
+from typing import Any, Callable, Union
 
 from . import engine, structures
 from .engine import Value
@@ -61,8 +64,11 @@ __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "jacrev", "
 # asyncio task (another thread's grad() is not "around" ours).
 _depth = contextvars.ContextVar("tinygrad_edu_tracing_depth", default=0)
 
+#: Which argument(s) to differentiate: an index, or a tuple of them (a tuple of results).
+ArgNum = Union[int, tuple[int, ...]]
 
-def is_tracing():
+
+def is_tracing() -> bool:
     """True while a transform runs a function on traced Values.
 
     Transforms called at such a time build differentiable results
@@ -310,7 +316,7 @@ def _grad(f, argnum, name):
     return _named(gradient, "grad", f, argnum)
 
 
-def grad(f, argnum=0):
+def grad(f: Callable[..., Any], argnum: ArgNum = 0) -> Callable[..., Any]:
     """The gradient of a real scalar function, as a function with f's arguments.
 
     ``argnum`` chooses the argument (an int) or arguments (a tuple: the result
@@ -324,7 +330,7 @@ def grad(f, argnum=0):
     return _grad(f, argnum, "grad")
 
 
-def value_and_grad(f, argnum=0):
+def value_and_grad(f: Callable[..., Any], argnum: ArgNum = 0) -> Callable[..., tuple[Any, Any]]:
     """``(f(x), grad(f)(x))`` from a single run of f.
 
     >>> value_and_grad(lambda x: x * x)(3.0)
@@ -339,7 +345,7 @@ def value_and_grad(f, argnum=0):
     return _named(both, "value_and_grad", f, argnum)
 
 
-def holomorphic_grad(f, argnum=0):
+def holomorphic_grad(f: Callable[..., Any], argnum: ArgNum = 0) -> Callable[..., Any]:
     """f'(z) for a complex-differentiable (holomorphic) f of a complex z.
 
     It is the gradient of Re f in the convention above; for a holomorphic f
@@ -360,7 +366,7 @@ def holomorphic_grad(f, argnum=0):
     return _named(derivative, "holomorphic_grad", f, argnum)
 
 
-def elementwise_grad(f, argnum=0):
+def elementwise_grad(f: Callable[..., Any], argnum: ArgNum = 0) -> Callable[..., Any]:
     """The sum of the Jacobian's rows: for an elementwise f, each output's own derivative.
 
     Like autograd, it is one reverse sweep from ``sum(f(x))``, so it is the
@@ -378,7 +384,7 @@ def elementwise_grad(f, argnum=0):
     return _named(gradient, "elementwise_grad", f, argnum)
 
 
-def jacobian(f, argnum=0):
+def jacobian(f: Callable[..., Any], argnum: ArgNum = 0) -> Callable[..., Any]:
     """All partial derivatives d out_i / d x_j: one reverse sweep per output number.
 
     The result has the output's structure, with the input's structure in place
@@ -414,7 +420,7 @@ def jacobian_from_rows(output, rows, argnum):
 jacrev = jacobian
 
 
-def hessian(f, argnum=0):
+def hessian(f: Callable[..., Any], argnum: ArgNum = 0) -> Callable[..., Any]:
     """The matrix of second derivatives of a real scalar f: the Jacobian of its gradient.
 
     Nested lists for list inputs, an array of shape ``x.shape + x.shape`` for an array.
@@ -426,7 +432,7 @@ def hessian(f, argnum=0):
     return _named(jacobian(_grad(f, argnum, "hessian"), argnum), "hessian", f, argnum)
 
 
-def hvp(f, argnum=0):
+def hvp(f: Callable[..., Any], argnum: ArgNum = 0) -> Callable[..., Any]:
     """Hessian-vector product H·v without forming H: ``hvp(f)(x, v)``.
 
     It is the gradient of the directional derivative grad(f)(x)·v, so it costs
@@ -450,7 +456,7 @@ def hvp(f, argnum=0):
     return _named(product, "hvp", f, argnum)
 
 
-def vjp(f, x):
+def vjp(f: Callable[..., Any], x: Any) -> tuple[Any, Callable[..., Any]]:
     """``(f(x), vjp_fn)``: ``vjp_fn(u)`` is the vector-Jacobian product u·J (one reverse sweep).
 
     ``u`` has the structure of f's output; the result has the structure of x.

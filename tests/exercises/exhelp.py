@@ -10,6 +10,8 @@ from tinygrad_edu.exercises import ExerciseFailed
 ROOT = Path(__file__).resolve().parents[2]
 #: The answer key: a folder of .py files outside the package (a complete submission).
 SOLUTIONS = ROOT / "teacher" / "solutions"
+if not SOLUTIONS.is_dir():      # an unpacked sdist: the tests that import this module are skipped
+    pytest.skip("the answer key (teacher/) is not distributed", allow_module_level=True)
 
 
 def load_solutions(folder=SOLUTIONS):

@@ -4,10 +4,13 @@ import importlib.util
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from tinygrad_edu.exercises import EXERCISES
 
 ROOT = Path(__file__).resolve().parents[2]
+if not (ROOT / "teacher").is_dir():    # an unpacked sdist: the tests that import this module are skipped
+    pytest.skip("the answer key (teacher/) is not distributed", allow_module_level=True)
 
 
 def _load_teacher_script():

@@ -203,7 +203,7 @@ def _difference_judge(cases, seen):
     return f"central_difference is right on {len(cases)} functions, at your default h and at given h"
 
 
-def check_central_difference(central_difference, student_id=None):
+def check_central_difference(central_difference, student_id=None) -> bool:
     """ex1: known functions and random smooth ones, at the default h and at h = 1e-2 and another."""
     return EX1.check(central_difference, student_id=student_id)
 
@@ -284,7 +284,7 @@ def _best_h_judge(xs, seen):
             f"central h={h_central:g} ({_error_report(h_central, 1, xs)})")
 
 
-def check_best_h(h_forward, h_central, student_id=None):
+def check_best_h(h_forward, h_central, student_id=None) -> bool:
     """ex2: forward h in [1e-9, 1e-7], central h in [1e-6, 1e-4] (sin at 1; errors shown at more x)."""
     return EX2.check(h_forward, h_central, student_id=student_id)
 
@@ -397,7 +397,7 @@ def _gradient_judge(points, seen):
          hint, earned=(3 - len(wrong)) / 3)
 
 
-def check_gradient_F(grad_F, points=5, student_id=None):
+def check_gradient_F(grad_F, points=5, student_id=None) -> bool:
     """ex3: the hand-derived gradient, exactly, at (1.5, -2, 0.5) and random points."""
     return EX3.check(grad_F, student_id=student_id, points=points)
 

@@ -191,7 +191,7 @@ def _links_judge(instances, seen):
     return f"all four links right on {len(instances)} instances (first: n, m, x = {tuple(instances[0])})"
 
 
-def check_chain_links(chain_links, student_id=None):
+def check_chain_links(chain_links, student_id=None) -> bool:
     """ex1: each link against the engine's local derivative, the student's instance first."""
     return EX1.check(chain_links, student_id=student_id, mine=list(chain_instance(student_id)))
 
@@ -280,7 +280,7 @@ def _derivative_judge(instances, seen):
     return f"f' is exact on {len(instances)} instances"
 
 
-def check_chain_derivative(chain_derivative, student_id=None):
+def check_chain_derivative(chain_derivative, student_id=None) -> bool:
     """ex2: f'(x) against the product of the engine's links (exact), several instances."""
     return EX2.check(chain_derivative, student_id=student_id, mine=list(chain_instance(student_id)))
 
@@ -436,7 +436,7 @@ def _path_judge(cases, seen):
     return f"path sums right on {len(cases)} graphs"
 
 
-def check_path_sum(path_sum, cases=30, student_id=None):
+def check_path_sum(path_sum, cases=30, student_id=None) -> bool:
     """ex3: random 4- and 5-node DAGs plus e = (a+b)(b+1); names the wrong algorithm or path."""
     return EX3.check(path_sum, student_id=student_id, count=cases)
 

@@ -90,7 +90,7 @@ def _mul_judge(cases, seen):
     return f"mul_backward is right on {len(cases)} products, including x*x"
 
 
-def check_mul_backward(mul_backward, student_id=None):
+def check_mul_backward(mul_backward, student_id=None) -> bool:
     """ex1: 50 products (negatives, zeros, x*x with one Value): compares the grads gained."""
     return EX1.check(mul_backward, student_id=student_id)
 
@@ -164,7 +164,7 @@ def _manual_judge(values, seen):
     return "all seven gradients right (a: {}, b: {})".format(fmt(nodes["a"].grad), fmt(nodes["b"].grad))
 
 
-def check_manual_grads(grads, values=(3.0, -2.0, 5.0, -4.0)):
+def check_manual_grads(grads, values=(3.0, -2.0, 5.0, -4.0)) -> bool:
     """ex2: node by node from the output back (L, d, f, c, e, a, b)."""
     return EX2.check(grads, values=values)
 
@@ -310,7 +310,7 @@ def _reflected_judge(xs, seen):
 _METHODS = ("__radd__", "__rsub__", "__rtruediv__", "__neg__")
 
 
-def check_reflected_ops(cls):
+def check_reflected_ops(cls) -> bool:
     """ex3: 2+x, 2-x, 2/x, x/2, -x (and a mix): values and gradients, several x."""
     return EX3.check(cls)
 

@@ -184,7 +184,7 @@ def _sort_judge(specs, seen):
     return f"valid orders on {len(specs) - 1} random graphs and a chain 3000 deep"
 
 
-def check_topological_sort(topological_sort, cases=30):
+def check_topological_sort(topological_sort, cases=30) -> bool:
     """ex1: 30 random DAGs with shared subexpressions, plus a chain 3000 deep."""
     return EX1.check(topological_sort, count=cases)
 
@@ -346,7 +346,7 @@ def _backward_judge(scenarios, seen):
             "stale gradients included)")
 
 
-def check_backward(backward, cases=30):
+def check_backward(backward, cases=30) -> bool:
     """ex2: random graphs that reuse nodes, called twice or on stale grads; the exhibits too."""
     return EX2.check(backward, count=cases)
 
@@ -450,7 +450,7 @@ def _hunt_judge(scenarios, seen):
     return "the bug is fixed: all hidden tests pass"
 
 
-def check_bug_hunt(backward, student_id=None):
+def check_bug_hunt(backward, student_id=None) -> bool:
     """ex3: hidden tests -- b = a+a, the diamond (once and twice), shared parents, stale grads."""
     return EX3.check(backward, student_id=student_id)
 

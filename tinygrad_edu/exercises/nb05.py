@@ -156,7 +156,7 @@ def _unary_judge(cases, seen):
     return f"exp, log, tanh, sigmoid rules right on {len(next(iter(cases.values())))} inputs each"
 
 
-def check_unary_rules(rules, count=40):
+def check_unary_rules(rules, count=40) -> bool:
     """ex1: random inputs in safe domains, relative error below 1e-6, named wrong formulas."""
     return EX1.check(rules, count=count)
 
@@ -307,7 +307,7 @@ def _nll_judge(cases, seen):
     return "loss and gradients right (big and widely spread logits too)"
 
 
-def check_softmax_nll(softmax_nll):
+def check_softmax_nll(softmax_nll) -> bool:
     """ex2: the loss and d loss / d logits (engine reference, tolerance 1e-9), big and spread logits."""
     return EX2.check(softmax_nll)
 
@@ -442,7 +442,7 @@ def _kink_judge(cases, seen):
     return f"all {len(names)} predictions match the package\n" + "\n".join(lines)
 
 
-def check_kink_quiz(predictions, reveal=False):
+def check_kink_quiz(predictions, reveal=False) -> bool:
     """ex3: each prediction against what the package actually does.
 
     A wrong prediction gets a clue, not the answer; ``reveal=True`` shows the package's

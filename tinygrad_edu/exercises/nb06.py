@@ -203,7 +203,7 @@ def _mlp_judge(cases, seen):
             "to every parameter, zero_grad resets them all")
 
 
-def check_parameters_zero_grad(MLP, student_id=None):
+def check_parameters_zero_grad(MLP, student_id=None) -> bool:
     """ex1: MLP(3,[4,4,1]) has 41 parameters, MLP(2,[16,16,1]) 337, and random shapes; zero_grad zeroes all."""
     return EX1.check(MLP, student_id=student_id)
 
@@ -324,7 +324,7 @@ def _loop_judge(cases, seen):
             f"(and {len(cases) - 1} more run(s) with other data and lr)")
 
 
-def check_training_loop(training_step, steps=30, lr=0.05, seed=1, student_id=None):
+def check_training_loop(training_step, steps=30, lr=0.05, seed=1, student_id=None) -> bool:
     """ex2: 30 steps on the 4-example toy set, then a random run: each step vs a fresh gradient."""
     return EX2.check(training_step, student_id=student_id, steps=steps, lr=lr, seed=seed)
 
@@ -465,7 +465,7 @@ def _moons_judge(cases, seen):
     return f"accuracy {accuracy:.0%} ({fresh_accuracy:.0%} on new points) in {seconds:.1f} s"
 
 
-def check_moons(train_moons, n=100, noise=0.1, seed=None, min_accuracy=0.95, time_limit=60.0, student_id=None):
+def check_moons(train_moons, n=100, noise=0.1, seed=None, min_accuracy=0.95, time_limit=60.0, student_id=None) -> bool:
     """ex3: train on two moons; ≥ 95 % training accuracy (and 75 % on new points) within the time limit.
 
     The moons are drawn for the student (``seed`` fixes them instead).

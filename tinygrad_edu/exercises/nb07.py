@@ -157,7 +157,7 @@ def _grad_judge(cases, seen):
             "fall short) and refuses non-scalar outputs")
 
 
-def check_grad_impl(grad, cases=20, student_id=None):
+def check_grad_impl(grad, cases=20, student_id=None) -> bool:
     """ex1: random and stiff functions of 1-3 arguments (every argnum) vs the engine; the error case."""
     return EX1.check(grad, student_id=student_id, count=cases)
 
@@ -262,7 +262,7 @@ def _logistic_judge(cases, seen):
             f"and right on {len(cases) - 1} other data sets")
 
 
-def check_logistic_regression(train_logistic, steps=100, lr=0.01, student_id=None):
+def check_logistic_regression(train_logistic, steps=100, lr=0.01, student_id=None) -> bool:
     """ex2: the notebook's data (loss 1.067271 after 100 steps at lr 0.01) and random data sets."""
     return EX2.check(train_logistic, student_id=student_id, steps=steps, lr=lr)
 
@@ -332,7 +332,7 @@ def _taylor_judge(cases, seen):
     return f"tol={tol:g}: grad(taylor_sine)(π) = {d:.9f}"
 
 
-def check_taylor_tolerance(tolerance):
+def check_taylor_tolerance(tolerance) -> bool:
     """ex3: grad(taylor_sine)(π) with the student's tolerance is within 1e-6 of -1."""
     return EX3.check(tolerance)
 

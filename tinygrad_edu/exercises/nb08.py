@@ -234,7 +234,7 @@ def _vjp_judge(table, seen):
     return f"all {len(VJP_OPS)} VJPs pass the dot-product test"
 
 
-def check_vjp_table(vjps, count=25):
+def check_vjp_table(vjps, count=25) -> bool:
     """ex1: each op's cotangents at ``count`` random points: g · local derivative (dot-product test)."""
     return EX1.check(vjps, count=count)
 
@@ -355,7 +355,7 @@ def _softplus_judge(cases, seen):
     return "softplus and its VJP are finite and right from -800 to 800 and beyond"
 
 
-def check_softplus_primitive(softplus, softplus_vjp):
+def check_softplus_primitive(softplus, softplus_vjp) -> bool:
     """ex2: finite, correct value and VJP at x in {-800, -1, 0, 1, 800} and random x (tails included)."""
     return EX2.check(softplus, softplus_vjp)
 
@@ -439,7 +439,7 @@ def _trace_judge(case, seen):
          if any(p == "**" for p in names) else "write f out one operation at a time and name each" + ask)
 
 
-def check_trace_order(predicted, f=trace_f, x=1.5, reveal=False):
+def check_trace_order(predicted, f=trace_f, x=1.5, reveal=False) -> bool:
     """ex3: the predicted op names against the engine's recorded graph, in execution order.
 
     ``reveal=True`` (after trying) shows the true trace when the prediction is wrong.

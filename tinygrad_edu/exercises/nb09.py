@@ -238,7 +238,7 @@ def _dual_judge(cases, seen):
     return f"Dual agrees with reverse mode on {len(cases['exprs'])} expressions and {len(DUAL_OPS)} operations"
 
 
-def check_dual(Dual, cases=30):
+def check_dual(Dual, cases=30) -> bool:
     """ex1: value and tangent of fixed and random expressions against reverse mode (engine gradients)."""
     return EX1.check(Dual, cases=cases)
 
@@ -443,7 +443,7 @@ def _jacobian_judge(cases, seen):
     return "both Jacobians exact; forward used n sweeps, reverse m sweeps"
 
 
-def check_jacobians(jacobian_fwd, jacobian_rev):
+def check_jacobians(jacobian_fwd, jacobian_rev) -> bool:
     """ex2: both against the exact Jacobian on tall and wide F; forward = n calls on Duals, reverse = m sweeps."""
     return EX2.check(jacobian_fwd, jacobian_rev)
 
@@ -562,7 +562,7 @@ def _measured_judge(shapes, seen):
     return "and the measured counts match"
 
 
-def check_mode_prediction(predictions, measured=None, reveal=False):
+def check_mode_prediction(predictions, measured=None, reveal=False) -> bool:
     """ex3: cheaper mode per shape (n forward sweeps vs m reverse sweeps), and measured counts.
 
     ``reveal=True`` (after trying) shows the right mode of each wrong shape.

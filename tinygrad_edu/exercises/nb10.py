@@ -287,7 +287,7 @@ def _hvp_judge(cases, seen):
     return f"H·v exact on {len(cases)} functions at random points, without forming H"
 
 
-def check_hvp(hvp, student_id=None):
+def check_hvp(hvp, student_id=None) -> bool:
     """ex1: against the engine's exact H·v (autodiff, to ~1e-11) at random points; ≤ 3 sweeps."""
     return EX1.check(hvp, student_id=student_id)
 
@@ -455,7 +455,7 @@ def _elementwise_judge(case, seen):
     return f"J = {J}, elementwise_grad = {columns}: the column sums"
 
 
-def check_elementwise_vs_jacobian(egrad_value, jacobian_value, choice, point=(1.0, 2.0), reveal=False):
+def check_elementwise_vs_jacobian(egrad_value, jacobian_value, choice, point=(1.0, 2.0), reveal=False) -> bool:
     """ex2: the numbers for f(x) = x·Σx (non-diagonal Jacobian) and the multiple-choice explanation.
 
     Three parts (1/3 each); the failure names what is wrong without the true values, unless
@@ -752,7 +752,7 @@ def _nested_judge(cases, seen):
             "(random points)")
 
 
-def check_nested_grads(grad_nested, student_id=None):
+def check_nested_grads(grad_nested, student_id=None) -> bool:
     """ex3: structure (container types, keys, lengths) and values vs the engine, exact to ~1e-11."""
     return EX3.check(grad_nested, student_id=student_id)
 

@@ -3,6 +3,7 @@
     tinygrad-edu demo                                   # the tour; diagrams into diagrams/
     tinygrad-edu draw "tanh(x*w + b)" x=0.5 w=-3 b=2 -o neuron.svg
     tinygrad-edu grad "x*y + sin(x)" x=1 y=2 --order 2
+    tinygrad-edu course                                 # the notebooks, into ./tinygrad_edu_course
 
 Formulas are read by :mod:`tinygrad_edu.formula` (a checked syntax tree, never
 ``eval``).  Every problem -- a bad formula, a missing value, log of a negative,
@@ -53,6 +54,8 @@ examples:
   {PROG} grad "x*y + sin(x)" x=1 y=2
   {PROG} grad "x**2 * y" x=1.5 y=-2 --order 2     (with the Hessian)
   {PROG} grad "abs(z)**2" z=1+2j                   (complex: autograd's convention)
+  {PROG} course                                (the ten notebooks into ./tinygrad_edu_course)
+  {PROG} course ~/autodiff                     (or into a folder of your choice)
 
 formulas: numbers, variables, + - * / **, unary -, parentheses, pi, e, and the
 engine's functions: exp log sqrt sin cos tan tanh arctan sinh cosh log1p expm1
@@ -83,11 +86,11 @@ class _Parser(argparse.ArgumentParser):
 # The command line
 # --------------------------------------------------------------------------
 def build_parser():
-    """The argparse parser of ``tinygrad-edu`` (subcommands demo, draw, grad)."""
+    """The argparse parser of ``tinygrad-edu`` (subcommands demo, draw, grad, course)."""
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(prog=PROG, formatter_class=fmt, epilog=EXAMPLES, allow_abbrev=False,
                      description="Automatic differentiation you can read, draw and check.")
-    commands = parser.add_subparsers(dest="command", metavar="{demo,draw,grad}")
+    commands = parser.add_subparsers(dest="command", metavar="{demo,draw,grad,course}")
     commands.required = True
 
     demo = commands.add_parser("demo", help="the tour of the seed, writing diagrams",
@@ -123,6 +126,14 @@ def build_parser():
     grad.add_argument("values", nargs="*", metavar="name=value", help="e.g. x=1 y=2")
     grad.add_argument("--order", type=int, default=1, choices=[1, 2],
                       help="2 also prints the Hessian (second derivatives)")
+
+    course = commands.add_parser(
+        "course", help="copy the course's notebooks into a folder of yours",
+        formatter_class=fmt, description="Copy the ten notebooks (and the exercises' guide) into "
+        "DIR.  Run it again after upgrading tinygrad_edu: new versions replace the files you "
+        "have not changed; a file you changed is kept as it is.")
+    course.add_argument("dir", nargs="?", default=DEFAULT_COURSE_DIR, metavar="DIR",
+                        help=f"the folder (default: ./{DEFAULT_COURSE_DIR}; made if missing)")
     return parser
 
 
@@ -419,4 +430,96 @@ def _command_demo(args):
     return 0 if failures == 0 else 1
 
 
-_COMMANDS = {"demo": _command_demo, "draw": _command_draw, "grad": _command_grad}
+# --------------------------------------------------------------------------
+# course
+# --------------------------------------------------------------------------
+DEFAULT_COURSE_DIR = "tinygrad_edu_course"
+#: In the student's course folder: what each file was when this command last wrote it,
+#: so that a later run can tell a file the student changed from an old copy of ours.
+COURSE_RECORD = ".tinygrad_edu_course.json"
+
+
+def course_files() -> dict[str, Path]:
+    """The course as installed: ``{name in the student's folder: packaged file}``.
+
+    A wheel carries the notebooks in ``tinygrad_edu/course/``; a source checkout
+    (or an editable install) has them in the repository's ``notebooks/``.
+    """
+    package = Path(__file__).resolve().parent
+    shipped = package / "course"
+    folder = shipped if any(shipped.glob("[0-9][0-9]_*.ipynb")) else package.parent / "notebooks"
+    files = {p.name: p for p in sorted(folder.glob("[0-9][0-9]_*.ipynb"))}
+    guide = package / "exercises" / "README.md"
+    if not files or not guide.is_file():
+        raise CommandError(f"the course's notebooks are not installed next to {package} "
+                           "(reinstall: pip install --force-reinstall tinygrad-edu)")
+    files["EXERCISES.md"] = guide
+    return files
+
+
+def copy_course(target: "str | os.PathLike[str]") -> dict[str, list[str]]:
+    """Copy the course into ``target``; never overwrite a file the student changed.
+
+    Returns the names by what happened: "added", "updated" (an unchanged older
+    copy replaced by this version), "same" (already this version) and "kept"
+    (changed by the student, left alone).  A file counts as changed when it
+    differs both from this version and from what this command last wrote there
+    (remembered in ``COURSE_RECORD``); a file it never wrote counts as changed.
+    """
+    import hashlib
+    import json
+    folder = Path(target)
+    if folder.exists() and not folder.is_dir():
+        raise CommandError(f"{str(folder)!r} is a file, not a folder")
+    record_path = folder / COURSE_RECORD
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8")) if record_path.is_file() else {}
+    except (OSError, ValueError):
+        record = {}                        # unreadable: trust only files equal to ours
+    digest = lambda data: hashlib.sha256(data).hexdigest()
+    done: dict[str, list[str]] = {"added": [], "updated": [], "same": [], "kept": []}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, source in course_files().items():
+            ours, there = source.read_bytes(), folder / name
+            if not there.exists():
+                outcome = "added"
+            else:
+                theirs = there.read_bytes() if there.is_file() else b""
+                if theirs == ours:
+                    outcome = "same"
+                elif there.is_file() and record.get(name) == digest(theirs):
+                    outcome = "updated"
+                else:
+                    done["kept"].append(name)
+                    continue
+            if outcome != "same":
+                there.write_bytes(ours)
+            record[name] = digest(ours)
+            done[outcome].append(name)
+        record_path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError as err:
+        raise CommandError(f"cannot copy the course into {str(folder)!r}: "
+                           f"{err.strerror or err}") from None
+    return done
+
+
+def _command_course(args):
+    folder = Path(args.dir)
+    done = copy_course(folder)
+    shown = str(folder) if folder.is_absolute() else os.path.join(".", str(folder))
+    counts = ", ".join(f"{len(names)} {what}" for what, names in done.items() if names)
+    print(f"The course is in {shown} ({counts}).")
+    for name in done["kept"]:
+        print(f"  kept {name}: you changed it (move it away and run this again for a fresh copy)")
+    print(f"""
+Open it with one of:
+  jupyter lab {shown}          (pip install "tinygrad-edu[notebooks]" brings JupyterLab)
+  VS Code:  code {shown}       then open a notebook and pick this Python as its kernel
+  Google Colab: File > Upload notebook, then run the first cell's  %pip install tinygrad-edu
+Start with 01_derivatives.ipynb; EXERCISES.md explains the exercises and their checkers.""")
+    return 0
+
+
+_COMMANDS = {"demo": _command_demo, "draw": _command_draw, "grad": _command_grad,
+             "course": _command_course}

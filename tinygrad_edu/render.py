@@ -36,12 +36,13 @@ from pathlib import Path
 
 import itertools
 import json
+import struct
 
 import graphviz
 import graphviz.backend.dot_command as _dot_command
 
 __all__ = ["GraphvizNotFound", "Drawing", "find_renderer", "render_bytes", "render_svg", "save",
-           "RENDERERS", "IN_BROWSER", "browser_bundle"]
+           "RENDERERS", "IN_BROWSER", "browser_bundle", "png_css_size", "PNG_DPI"]
 
 #: Names accepted by ``renderer=``: "auto" tries "system" then "pure".
 RENDERERS = ("auto", "system", "pure")
@@ -182,6 +183,18 @@ def render_bytes(graph, fmt="svg", renderer="auto", timeout=120):
     return done.stdout
 
 
+def png_css_size(png):
+    """``(width, height)`` in CSS pixels at which a PNG from :func:`render_bytes` matches the SVG.
+
+    Graphviz measures in points (1/72 inch, 4/3 of a CSS pixel); the PNG has ``PNG_DPI``
+    pixels per inch.
+    """
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise ValueError("not a PNG picture")
+    width, height = struct.unpack(">II", png[16:24])
+    return round(width * 96 / PNG_DPI), round(height * 96 / PNG_DPI)
+
+
 def render_svg(graph, renderer="auto"):
     """The SVG picture of ``graph`` as text."""
     return render_bytes(graph, "svg", renderer).decode("utf-8")
@@ -233,12 +246,24 @@ class Drawing(graphviz.Digraph):
         return render_bytes(self, "png", self.dot_program)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **_):
+        """``(data, metadata)``: SVG for the front ends that trust the output, PNG for the others.
+
+        JupyterLab shows SVG only in trusted output (a notebook just run), so a
+        notebook opened from a file would show no picture; the PNG, drawn at the
+        same size, shows everywhere.  (In a browser: :func:`browser_bundle`'s HTML.)
+        """
         if IN_BROWSER:
-            return browser_bundle(self.source)
+            return browser_bundle(self.source), {}
         try:
-            return super()._repr_mimebundle_(include, exclude)
+            svg = render_svg(self, self.dot_program)
+            png = render_bytes(self, "png", self.dot_program)
         except GraphvizNotFound as error:
-            return {"text/plain": f"{error}\n\n{self.source}"}
+            return {"text/plain": f"{error}\n\n{self.source}"}, {}
+        width, height = png_css_size(png)
+        data = {"image/svg+xml": svg, "image/png": png, "text/plain": repr(self)}
+        wanted = [m for m in data if (not include or m in include) and m not in (exclude or ())]
+        return ({m: data[m] for m in wanted},
+                {"image/png": {"width": width, "height": height}} if "image/png" in wanted else {})
 
     def _repr_svg_(self):
         return self._repr_image_svg_xml()

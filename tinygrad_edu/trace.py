@@ -23,13 +23,15 @@ and a slider (it shows inline in Jupyter; ``.save("trace.html")`` writes it).
 ``zero_grad()`` had been called first.
 """
 
+import base64
 import hashlib
 import html
+import uuid
 from dataclasses import dataclass, field
 
 from .engine import Value, topological_order
 from .draw import draw, format_number, _names_from, _check_root
-from .render import render_svg
+from .render import png_css_size, render_bytes, render_svg
 
 __all__ = ["trace_backward", "print_trace", "BackwardTrace", "Step", "Contribution", "BackwardPlayer"]
 
@@ -211,35 +213,56 @@ class BackwardTrace(list):
                              f"max_frames={max_frames}; draw a smaller graph or raise max_frames")
         pictures = self.frames(precision, **draw_options)
         svgs = [render_svg(p, renderer) for p in pictures]
+        still = render_bytes(pictures[0], "png", renderer)      # shown where scripts cannot run
         captions = [self.caption(i, precision) for i in range(len(pictures))]
         position = {node: i for i, node in enumerate(self.order)}      # draw's node ids: v<i>
         current = [""] + [f"v{position[s.node]}" for s in self]
-        return BackwardPlayer(svgs, captions, current, self._repr_html_())
+        return BackwardPlayer(svgs, captions, current, self._repr_html_(), still_png=still)
 
 
+# Colours come from JupyterLab's theme when there is one (light or dark), else from
+# the page's colour scheme (an exported page follows the reader's system setting).
+# The pictures themselves keep their white background: Graphviz draws dark ink.
 _PLAYER_CSS = """
-#{id} {{ font-family: Helvetica, Arial, sans-serif; color: #0f172a; max-width: 100%; }}
-#{id} .tge-controls {{ display: flex; align-items: center; gap: 8px; margin: 6px 0; }}
-#{id} button {{ font-size: 14px; padding: 4px 12px; border: 1px solid #94a3b8; border-radius: 6px;
-  background: #f8fafc; cursor: pointer; }}
-#{id} button:disabled {{ opacity: 0.4; cursor: default; }}
-#{id} input[type=range] {{ flex: 1; max-width: 420px; }}
-#{id} .tge-caption {{ margin: 4px 0 8px; font-size: 14px; line-height: 1.4;
+#{id} {{ --tge-ink: var(--jp-ui-font-color1, #0f172a); --tge-paper: var(--jp-layout-color1, #ffffff);
+  --tge-line: var(--jp-border-color1, #cbd5e1); --tge-button: var(--jp-layout-color2, #f1f5f9);
+  --tge-focus: var(--jp-brand-color1, #2563eb);
+  font-family: var(--jp-ui-font-family, Helvetica, Arial, sans-serif); color: var(--tge-ink);
+  max-width: 100%; outline: none; border-radius: 4px; }}
+@media (prefers-color-scheme: dark) {{
+  #{id} {{ --tge-ink: var(--jp-ui-font-color1, #e2e8f0); --tge-paper: var(--jp-layout-color1, #111827);
+    --tge-line: var(--jp-border-color1, #475569); --tge-button: var(--jp-layout-color2, #1f2937);
+    --tge-focus: var(--jp-brand-color1, #60a5fa); }}
+}}
+#{id}:focus-visible, #{id}:focus {{ box-shadow: 0 0 0 2px var(--tge-focus); }}
+#{id} .tge-controls {{ display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin: 6px 0;
+  position: sticky; left: 0; }}
+#{id} button {{ font: inherit; font-size: 14px; padding: 4px 12px; color: var(--tge-ink);
+  border: 1px solid var(--tge-line); border-radius: 6px; background: var(--tge-button); cursor: pointer; }}
+#{id} button:focus-visible, #{id} input:focus-visible {{ outline: 2px solid var(--tge-focus); outline-offset: 1px; }}
+#{id} button:disabled {{ opacity: 0.45; cursor: default; }}
+#{id} input[type=range] {{ flex: 1; min-width: 120px; max-width: 420px; accent-color: var(--tge-focus); }}
+#{id} .tge-count {{ font-size: 13px; color: var(--tge-ink); }}
+#{id} .tge-caption {{ margin: 4px 0 8px; font-size: 14px; line-height: 1.4; color: var(--tge-ink);
   position: sticky; left: 0; }}  /* stays in view when a wide picture scrolls */
-#{id} .tge-frame {{ border-top: 1px solid #e2e8f0; padding-top: 6px; overflow-x: auto; }}
-#{id} .tge-frame svg {{ max-width: none; height: auto; }}  /* natural size: numbers stay readable */
-#{id}.tge-js .tge-frame {{ display: none; border: none; }}
+#{id} .tge-frame {{ border-top: 1px solid var(--tge-line); padding-top: 6px; overflow-x: auto; }}
+#{id} .tge-frame svg {{ max-width: none; height: auto; display: block; }}  /* natural size: numbers stay readable */
+#{id}.tge-js .tge-frame {{ display: none; }}
 #{id}.tge-js .tge-frame.tge-on {{ display: block; }}
-#{id} table.tge-trace {{ border-collapse: collapse; font-size: 12px; }}
-#{id} table.tge-trace td, #{id} table.tge-trace th {{ border: 1px solid #cbd5e1; padding: 2px 6px; text-align: left; }}
+#{id} details {{ margin-top: 6px; font-size: 13px; }}
+#{id} summary {{ cursor: pointer; color: var(--tge-ink); }}
+#{id} table.tge-trace {{ border-collapse: collapse; font-size: 12px; color: var(--tge-ink); }}
+#{id} table.tge-trace td, #{id} table.tge-trace th {{ border: 1px solid var(--tge-line); padding: 2px 6px; text-align: left; }}
 """
 
 # Works with or without a notebook: everything is looked up inside this player's
-# own <div>, so several players on one page do not interfere.
+# own <div>, so several players on one page do not interfere.  The keys it uses
+# stop at the player (JupyterLab would otherwise also move between cells).
 _PLAYER_JS = """
 (function () {
   var root = document.getElementById("{id}");
-  if (!root) return;
+  if (!root || root.classList.contains("tge-js")) return;
+  var live = root.querySelector(".tge-live"), still = root.querySelector(".tge-still");
   var frames = root.querySelectorAll(".tge-frame");
   var slider = root.querySelector(".tge-slider");
   var prev = root.querySelector(".tge-prev"), next = root.querySelector(".tge-next");
@@ -255,70 +278,108 @@ _PLAYER_JS = """
     reveal(frames[at]);
   }
   function reveal(frame) {
-    // A picture wider than the page scrolls sideways: keep the node being processed
-    // (at the start, the output) in the middle of the view.
+    // A picture wider than the view scrolls sideways.  Scroll only as far as needed to
+    // bring the node being processed (at the start, the output) into view, so a picture
+    // slightly too wide keeps its left edge (the inputs' labels) where it is.
     var node = frame.querySelector("g.value.current") || frame.querySelector("g.value.output");
     if (!node || frame.scrollWidth <= frame.clientWidth) return;
-    var n = node.getBoundingClientRect(), f = frame.getBoundingClientRect();
-    frame.scrollLeft += (n.left + n.width / 2) - (f.left + f.width / 2);
+    var n = node.getBoundingClientRect(), f = frame.getBoundingClientRect(), margin = 16;
+    if (n.left < f.left + margin) frame.scrollLeft -= (f.left + margin) - n.left;
+    else if (n.right > f.right - margin) frame.scrollLeft += n.right - (f.right - margin);
   }
+  var keys = {ArrowLeft: function () { return at - 1; }, ArrowRight: function () { return at + 1; },
+              Home: function () { return 0; }, End: function () { return frames.length - 1; }};
   prev.addEventListener("click", function () { show(at - 1); });
   next.addEventListener("click", function () { show(at + 1); });
   slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
   root.addEventListener("keydown", function (e) {
-    if (e.key === "ArrowLeft") show(at - 1);
-    if (e.key === "ArrowRight") show(at + 1);
+    var to = keys[e.key];
+    if (!to || e.altKey || e.ctrlKey || e.metaKey) return;
+    e.preventDefault(); e.stopPropagation();
+    show(to());
   });
+  if (still) still.hidden = true;
+  live.hidden = false;
   root.classList.add("tge-js");
   show(0);
 })();
 """
 
+_STILL_NOTE = ("The first of {n} frames. To step through them, run this cell "
+               "(a notebook opened from a file runs no scripts until it is trusted or re-run).")
+
 
 class BackwardPlayer:
-    """Step through the frames of a backward pass: previous/next buttons and a slider.
+    """Step through the frames of a backward pass: previous/next buttons, a slider, ← → keys.
 
     All pictures are inline SVG and the script is inline, so the page works
-    offline and from a file.  Without JavaScript every frame is shown one
-    below the other.  ``_repr_html_`` makes it appear in Jupyter;
-    ``save(path)`` writes a complete HTML page.
+    offline and from a file.  ``_repr_html_`` makes it appear in Jupyter;
+    ``save(path)`` writes a complete HTML page.  Where scripts cannot run (a
+    notebook that is not trusted), the output shows the first frame as a
+    picture and says how to make it interactive.
     """
 
-    def __init__(self, svgs, captions, current, table_html=""):
+    def __init__(self, svgs, captions, current, table_html="", still_png=None):
         if not (len(svgs) == len(captions) == len(current)) or not svgs:
             raise ValueError("a player needs the same, non-zero number of frames, captions and nodes")
-        self.svgs = [_inline_svg(s) for s in svgs]
-        self.captions = list(captions)
+        self.svgs = [_well_formed(_inline_svg(s)) for s in svgs]
+        self.captions = [_well_formed(c) for c in captions]
         self.current = list(current)
-        self.table_html = table_html
+        self.table_html = _well_formed(table_html)
+        self.still_png = still_png
         digest = hashlib.sha1("".join(self.svgs + self.captions).encode("utf-8")).hexdigest()
+        #: The start of every display's element id (each display adds its own suffix,
+        #: so two displays of one player on a page both work).
         self.element_id = "tge-player-" + digest[:10]
 
     def __len__(self):
         return len(self.svgs)
 
+    def _still(self):
+        """The first frame as a picture, for pages where the script cannot run."""
+        note = html.escape(_STILL_NOTE.format(n=len(self)))
+        picture = ""
+        if self.still_png:
+            width, height = png_css_size(self.still_png)
+            data = base64.b64encode(self.still_png).decode("ascii")
+            # A background image, not <img>: JupyterLab's sanitizer drops data: URLs in src
+            # but keeps inline styles.
+            picture = (f'<div role="img" aria-label="{html.escape(self.captions[0])}" style="'
+                       f"width:{width}px;height:{height}px;max-width:100%;"
+                       f"background:#fff url(data:image/png;base64,{data}) left top / contain no-repeat"
+                       '"></div>')
+        return (f'<div class="tge-still"><div style="margin:4px 0 8px;font-size:14px">'
+                f"{html.escape(self.captions[0])}</div>{picture}"
+                f'<div style="margin-top:6px;font-size:13px;font-style:italic">{note}</div></div>')
+
     def _repr_html_(self):
-        pid = self.element_id
+        pid = f"{self.element_id}-{uuid.uuid4().hex[:8]}"
         frames = "".join(
             f'<div class="tge-frame" data-frame="{i}" data-current="{html.escape(node)}">'
             f'<div class="tge-caption">{html.escape(caption)}</div>{svg}</div>'
             for i, (svg, caption, node) in enumerate(zip(self.svgs, self.captions, self.current)))
         table = (f"<details><summary>the whole trace as a table</summary>{self.table_html}</details>"
                  if self.table_html else "")
-        return (f'<div id="{pid}" class="tge-player" tabindex="0">'
-                f"<style>{_PLAYER_CSS.format(id=pid)}</style>"
+        return (f'<div id="{pid}" class="tge-player" tabindex="0" data-lm-suppress-shortcuts="true" '
+                f'role="group" aria-label="backward pass player: left and right arrow keys step">'
+                f"<style>{_PLAYER_CSS.format(id=pid)}</style>{self._still()}"
+                f'<div class="tge-live" hidden>'
                 f'<div class="tge-controls"><button type="button" class="tge-prev">◀ previous</button>'
                 f'<input type="range" class="tge-slider" min="0" max="{len(self) - 1}" value="0" '
                 f'aria-label="frame"><button type="button" class="tge-next">next ▶</button>'
                 f'<span class="tge-count">{len(self)} frames</span></div>'
-                f"{frames}{table}"
+                f"{frames}{table}</div>"
                 f"<script>{_PLAYER_JS.replace('{id}', pid)}</script></div>")
 
+    def __repr__(self):
+        return f"<BackwardPlayer: {len(self)} frames; {self.captions[0]}>"
+
     def html(self, title="Backward pass, step by step"):
-        """A complete HTML page."""
+        """A complete HTML page (its colours follow the reader's light or dark setting)."""
         return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                f"<title>{html.escape(title)}</title></head><body>"
-                f"<h2 style=\"font-family: Helvetica, Arial, sans-serif\">{html.escape(title)}</h2>"
+                "<meta name=\"color-scheme\" content=\"light dark\">"
+                f"<title>{html.escape(_well_formed(title))}</title></head><body>"
+                f"<h2 style=\"font-family: Helvetica, Arial, sans-serif\">{html.escape(_well_formed(title))}</h2>"
                 f"{self._repr_html_()}</body></html>\n")
 
     def save(self, path, title="Backward pass, step by step"):
@@ -326,6 +387,11 @@ class BackwardPlayer:
         with open(path, "w", encoding="utf-8") as out:
             out.write(self.html(title))
         return str(path)
+
+
+def _well_formed(text):
+    """``text`` with any lone surrogate (which UTF-8 cannot encode) replaced by U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _inline_svg(svg):

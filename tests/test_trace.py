@@ -150,7 +150,7 @@ def test_player_without_scripts_shows_the_first_frame_as_a_picture_and_how_to_st
     L, _ = chain_rule()
     player = trace_backward(L).player()
     page = player._repr_html_()
-    still = re.search(r'<div class="tge-still">(.*?)</div></div><div class="tge-live" hidden>', page)
+    still = re.search(r'<div class="tge-still">(.*?)</div></div><div class="tge-live" hidden="hidden" style="display:none">', page)
     assert still, "the still picture comes first, the interactive part is hidden until the script runs"
     png = base64.b64decode(re.search(r"url\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", still.group(1)).group(1))
     assert png == player.still_png and png.startswith(b"\x89PNG")

@@ -275,7 +275,17 @@ _PLAYER_JS = """
     prev.disabled = at === 0; next.disabled = at === frames.length - 1;
     count.textContent = "frame " + (at + 1) + " / " + frames.length;
     root.setAttribute("data-frame", at);
+    fit(frames[at]);
     reveal(frames[at]);
+  }
+  function fit(frame) {
+    // A picture a little wider than the view shrinks to fit it (not below 3/4 of its
+    // size, where numbers get hard to read); a wider one scrolls sideways.
+    var svg = frame.querySelector("svg"), room = frame.clientWidth;
+    if (!svg || !room) return;
+    var w = svg.width.baseVal.value, h = svg.height.baseVal.value;
+    var scale = Math.max(0.75, Math.min(1, room / w));
+    svg.style.width = (w * scale) + "px"; svg.style.height = (h * scale) + "px";
   }
   function reveal(frame) {
     // A picture wider than the view scrolls sideways.  Scroll only as far as needed to
@@ -298,10 +308,16 @@ _PLAYER_JS = """
     e.preventDefault(); e.stopPropagation();
     show(to());
   });
-  if (still) still.hidden = true;
-  live.hidden = false;
+  if (still) still.style.display = "none";
+  live.hidden = false; live.style.display = "";
   root.classList.add("tge-js");
   show(0);
+  if (window.ResizeObserver) {          // the notebook's width changes: fit again
+    var width = 0;
+    new ResizeObserver(function () {
+      if (root.clientWidth !== width) { width = root.clientWidth; fit(frames[at]); reveal(frames[at]); }
+    }).observe(root);
+  }
 })();
 """
 
@@ -343,10 +359,11 @@ class BackwardPlayer:
             width, height = png_css_size(self.still_png)
             data = base64.b64encode(self.still_png).decode("ascii")
             # A background image, not <img>: JupyterLab's sanitizer drops data: URLs in src
-            # but keeps inline styles.
-            picture = (f'<div role="img" aria-label="{html.escape(self.captions[0])}" style="'
-                       f"width:{width}px;height:{height}px;max-width:100%;"
-                       f"background:#fff url(data:image/png;base64,{data}) left top / contain no-repeat"
+            # (and role/aria attributes) but keeps inline styles, class and title.
+            picture = (f'<div class="tge-still-picture" title="{html.escape(self.captions[0])}" style="'
+                       f"width:{width}px;height:{height}px;max-width:100%;background-color:#fff;"
+                       f"background-image:url(data:image/png;base64,{data});"
+                       "background-size:contain;background-repeat:no-repeat;background-position:left top"
                        '"></div>')
         return (f'<div class="tge-still"><div style="margin:4px 0 8px;font-size:14px">'
                 f"{html.escape(self.captions[0])}</div>{picture}"
@@ -363,7 +380,7 @@ class BackwardPlayer:
         return (f'<div id="{pid}" class="tge-player" tabindex="0" data-lm-suppress-shortcuts="true" '
                 f'role="group" aria-label="backward pass player: left and right arrow keys step">'
                 f"<style>{_PLAYER_CSS.format(id=pid)}</style>{self._still()}"
-                f'<div class="tge-live" hidden>'
+                f'<div class="tge-live" hidden="hidden" style="display:none">'
                 f'<div class="tge-controls"><button type="button" class="tge-prev">◀ previous</button>'
                 f'<input type="range" class="tge-slider" min="0" max="{len(self) - 1}" value="0" '
                 f'aria-label="frame"><button type="button" class="tge-next">next ▶</button>'

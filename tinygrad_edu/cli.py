@@ -20,6 +20,8 @@ df/dx 6 6.0000000...
 0
 """
 
+from __future__ import annotations
+
 import argparse
 import math
 import os
@@ -27,8 +29,10 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, NoReturn
 
 from . import engine
 from .engine import Value
@@ -78,14 +82,14 @@ class _TimeUp(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line (and exit code 2)."""
 
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         raise CommandError(f"{message} (see {self.prog} --help)")
 
 
 # --------------------------------------------------------------------------
 # The command line
 # --------------------------------------------------------------------------
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of ``tinygrad-edu`` (subcommands demo, draw, grad, course)."""
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(prog=PROG, formatter_class=fmt, epilog=EXAMPLES, allow_abbrev=False,
@@ -137,7 +141,7 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 error).
 
     Errors print one line on stderr -- never a traceback.
@@ -146,7 +150,7 @@ def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as done:            # --help
-        return done.code or 0
+        return done.code if isinstance(done.code, int) else 0
     except CommandError as error:
         return _fail(error)
     try:
@@ -162,7 +166,7 @@ def main(argv=None):
         return _fail(f"the formula is too large to handle ({type(error).__name__})")
 
 
-def _fail(error, code=2):
+def _fail(error: object, code: int = 2) -> int:
     message = " ".join(str(error).split()) or type(error).__name__
     if len(message) > _MESSAGE_LIMIT:       # a huge argument echoed back stays one short line
         message = f"{message[:_MESSAGE_LIMIT - 30]}... ({len(message)} characters)"
@@ -175,7 +179,7 @@ _TAKES_VALUE = {"-o", "--output", "--rankdir", "--max-nodes", "--order", "--out"
 _MATH = re.compile(r"[^A-Za-z0-9_=-]")
 
 
-def _formulas_are_not_options(argv):
+def _formulas_are_not_options(argv: list[str]) -> list[str]:
     """Let a formula start with a minus sign: ``grad "-x**2" x=1``.
 
     argparse reads anything starting with "-" as an option.  A token that
@@ -194,14 +198,14 @@ def _formulas_are_not_options(argv):
 
 
 @contextmanager
-def _time_limit(seconds):
+def _time_limit(seconds: float) -> Iterator[None]:
     """Raise _TimeUp after ``seconds`` (Unix main thread only; elsewhere no bound)."""
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
 
-    def on_alarm(signum, frame):
+    def on_alarm(signum: int, frame: object) -> NoReturn:
         raise _TimeUp()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
@@ -216,7 +220,7 @@ def _time_limit(seconds):
 # --------------------------------------------------------------------------
 # Shared by draw and grad: formula + values -> leaves and output Value
 # --------------------------------------------------------------------------
-def _build(formula_text, value_items):
+def _build(formula_text: str, value_items: Sequence[str]) -> Any:
     """Parse everything first, then evaluate: ``(formula, leaves, root)``."""
     formula = parse(formula_text)
     values = parse_assignments(value_items)
@@ -225,7 +229,7 @@ def _build(formula_text, value_items):
     return formula, leaves, root
 
 
-def _guarded(what, fn, *args, **kwargs):
+def _guarded(what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run an engine step; its domain errors become one-line FormulaErrors."""
     try:
         return fn(*args, **kwargs)
@@ -233,12 +237,12 @@ def _guarded(what, fn, *args, **kwargs):
         raise FormulaError(f"{what}: {err}") from None
 
 
-def _finite(x):
+def _finite(x: Any) -> bool:
     x = x.data if isinstance(x, Value) else x
     return math.isfinite(abs(x))
 
 
-def _num(x):
+def _num(x: Any) -> str:
     """A number for a person: 12 significant digits, complex as (a+bj)."""
     x = x.data if isinstance(x, Value) else x
     if isinstance(x, complex):
@@ -246,14 +250,14 @@ def _num(x):
     return f"{x:.12g}"
 
 
-def _values_line(leaves):
+def _values_line(leaves: Mapping[str, Value]) -> str:
     return ", ".join(f"{name} = {_num(v)}" for name, v in leaves.items()) or "(no variables)"
 
 
 # --------------------------------------------------------------------------
 # grad
 # --------------------------------------------------------------------------
-def _command_grad(args):
+def _command_grad(args: argparse.Namespace) -> int:
     formula, leaves, root = _build(args.formula, args.values)
     wrt = list(leaves.values())
     first = _guarded("the derivative is undefined here",
@@ -276,7 +280,7 @@ def _command_grad(args):
     return 0
 
 
-def _central_differences(formula, leaves, h=1e-5):
+def _central_differences(formula: Any, leaves: Mapping[str, Value], h: float = 1e-5) -> dict[str, Any]:
     """Independent check of each partial: (f(x+h) - f(x-h)) / 2h, real inputs only."""
     values = {name: leaf.data for name, leaf in leaves.items()}
     if any(isinstance(v, complex) for v in values.values()):
@@ -295,7 +299,7 @@ def _central_differences(formula, leaves, h=1e-5):
     return out
 
 
-def _print_hessian(leaves, first):
+def _print_hessian(leaves: Mapping[str, Value], first: Any) -> None:
     names = list(leaves)
     wrt = list(leaves.values())
     rows = []
@@ -315,7 +319,7 @@ def _print_hessian(leaves, first):
     _print_table([""] + names, rows)
 
 
-def _print_table(header, rows):
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     table = [list(header)] + [list(r) for r in rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     widths = [max(w, 8) for w in widths]
@@ -327,7 +331,7 @@ def _print_table(header, rows):
 # --------------------------------------------------------------------------
 # draw
 # --------------------------------------------------------------------------
-def _output_kind(args):
+def _output_kind(args: argparse.Namespace) -> str | None:
     """Check the output file name before any work (so nothing is half-made)."""
     if args.output is None:
         if args.steps:
@@ -352,7 +356,7 @@ def _output_kind(args):
     return kind
 
 
-def _command_draw(args):
+def _command_draw(args: argparse.Namespace) -> int:
     kind = _output_kind(args)
     if args.max_nodes < 1:
         raise CommandError("--max-nodes must be at least 1")
@@ -377,20 +381,20 @@ def _command_draw(args):
     return 0
 
 
-def _step_through_html(root, args):
+def _step_through_html(root: Value, args: argparse.Namespace) -> str:
     from .trace import trace_backward
     player = trace_backward(root).player(rankdir=args.rankdir, max_nodes=args.max_nodes)
     return player.html(title=f"Backward pass of f = {args.formula}")
 
 
-def _render(graph, kind):
+def _render(graph: Any, kind: str) -> bytes:
     from .render import render_bytes
     if kind == "dot":
         return graph.source.encode("utf-8")
     return _rendering(render_bytes, graph, kind)
 
 
-def _rendering(fn, *args):
+def _rendering(fn: Callable[..., Any], *args: Any) -> Any:
     """Call something that runs Graphviz; its failures become one-line CommandErrors."""
     from .render import GraphvizNotFound
     try:
@@ -403,7 +407,7 @@ def _rendering(fn, *args):
         raise CommandError(f"rendering failed: {err}") from None
 
 
-def _write(path, content):
+def _write(path: str, content: bytes) -> None:
     """Write the finished bytes in one go (nothing is created before this point)."""
     try:
         with open(path, "wb") as file:
@@ -415,7 +419,7 @@ def _write(path, content):
 # --------------------------------------------------------------------------
 # demo
 # --------------------------------------------------------------------------
-def _command_demo(args):
+def _command_demo(args: argparse.Namespace) -> int:
     from .tour import run_tour
     out = Path(args.out)
     if not 1 <= args.steps <= 1000:
@@ -423,7 +427,7 @@ def _command_demo(args):
     if out.exists() and not out.is_dir():
         raise CommandError(f"--out {args.out!r} is a file, not a folder")
     try:
-        failures = run_tour(out, steps=15 if args.quick else args.steps)
+        failures = run_tour(str(out), steps=15 if args.quick else args.steps)
     except OSError as err:
         raise CommandError(f"cannot write the diagrams into {args.out!r}: "
                            f"{err.strerror or err}") from None
@@ -457,7 +461,7 @@ def course_files() -> dict[str, Path]:
     return files
 
 
-def copy_course(target: "str | os.PathLike[str]") -> dict[str, list[str]]:
+def copy_course(target: str | os.PathLike[str]) -> dict[str, list[str]]:
     """Copy the course into ``target``; never overwrite a file the student changed.
 
     Returns the names by what happened: "added", "updated" (an unchanged older
@@ -504,7 +508,7 @@ def copy_course(target: "str | os.PathLike[str]") -> dict[str, list[str]]:
     return done
 
 
-def _command_course(args):
+def _command_course(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
     done = copy_course(folder)
     shown = str(folder) if folder.is_absolute() else os.path.join(".", str(folder))

@@ -23,15 +23,22 @@ and a slider (it shows inline in Jupyter; ``.save("trace.html")`` writes it).
 ``zero_grad()`` had been called first.
 """
 
+from __future__ import annotations
+
 import base64
 import hashlib
 import html
 import uuid
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import IO, Any, TypeVar
 
 from .engine import Value, topological_order
 from .draw import draw, format_number, _names_from, _check_root
-from .render import png_css_size, render_bytes, render_svg
+from .render import Drawing, png_css_size, render_bytes, render_svg
+
+_Result = TypeVar("_Result")
 
 __all__ = ["trace_backward", "print_trace", "BackwardTrace", "Step", "Contribution", "BackwardPlayer"]
 
@@ -59,7 +66,7 @@ class Step:
 
     formula: str = ""
 
-    def describe(self, precision=4):
+    def describe(self, precision: int = 4) -> str:
         """One line of prose: what happened at this step."""
         f = lambda x: format_number(x, precision)
         parts = [f"{c.name} gets ∂{self.name}/∂{c.name} × grad = {f(c.local)} × {f(self.upstream)} "
@@ -69,7 +76,7 @@ class Step:
                 f"{f(self.upstream)}. " + "; ".join(parts) + ".")
 
 
-def _namer(order, names):
+def _namer(order: list[Value], names: Mapping[str, Any] | None) -> dict[Value, str]:
     """A name for every node: its variable name or label, else "#position" (as drawn)."""
     chosen = _names_from(names)
     result = {}
@@ -82,7 +89,7 @@ def _namer(order, names):
 _INFIX = {"+": "+", "-": "−", "*": "×", "/": "÷", "**": "**"}
 
 
-def _formula(step_node, names):
+def _formula(step_node: Value, names: Mapping[Value, str]) -> str:
     """How a node was made, in words: "c = a × b", "o = tanh(n)"."""
     args = [names[c] for c in step_node.children]
     if step_node.op in _INFIX and len(args) == 2:
@@ -90,7 +97,8 @@ def _formula(step_node, names):
     return f"{step_node.op}({', '.join(args)})"
 
 
-def trace_backward(root, names=None, seed=1.0):
+def trace_backward(root: Value, names: Mapping[str, Any] | None = None,
+                   seed: float | complex = 1.0) -> BackwardTrace:
     """Run a backward pass step by step and return a :class:`BackwardTrace`.
 
     ``names=locals()`` names the nodes after your variables.
@@ -122,20 +130,22 @@ def trace_backward(root, names=None, seed=1.0):
     return BackwardTrace(root, order, steps, grads, label, seed, _names_from(names))
 
 
-class BackwardTrace(list):
+class BackwardTrace(list[Step]):
     """The steps of one backward pass (a list of :class:`Step`), plus the results.
 
     ``.grads`` maps every node to its final gradient (equal to what ``backward()``
     puts in ``.grad`` after ``zero_grad()``).
     """
 
-    def __init__(self, root, order, steps, grads, names, seed, user_names=None):
+    def __init__(self, root: Value, order: list[Value], steps: Sequence[Step], grads: dict[Value, Any],
+                 names: dict[Value, str], seed: float | complex,
+                 user_names: Mapping[Value, str] | None = None) -> None:
         super().__init__(steps)
         self.root, self.order, self.grads, self.names, self.seed = root, order, grads, names, seed
         self.user_names = user_names or {}
 
     # -- as a table ---------------------------------------------------------
-    def rows(self, precision=4):
+    def rows(self, precision: int = 4) -> list[dict[str, Any]]:
         """The table as a list of dicts (step, node, op, upstream, local, contributions)."""
         f = lambda x: format_number(x, precision)
         return [{"step": s.index, "node": s.name, "op": s.node.op, "upstream": f(s.upstream),
@@ -143,7 +153,7 @@ class BackwardTrace(list):
                  "contributions": ", ".join(f"{c.name} += {f(c.contribution)} → {f(c.running_sum)}"
                                             for c in s.contributions)} for s in self]
 
-    def table(self, precision=4):
+    def table(self, precision: int = 4) -> str:
         """The trace as plain text, one line per step."""
         rows = self.rows(precision)
         heads = ["step", "node", "op", "upstream", "local", "contributions"]
@@ -151,10 +161,10 @@ class BackwardTrace(list):
         line = lambda r: "  ".join(str(r[h]).ljust(widths[h]) for h in heads).rstrip()
         return "\n".join([line({h: h for h in heads})] + [line(r) for r in rows])
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.table()
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         rows = self.rows()
         heads = ["step", "node", "op", "upstream", "local", "contributions"]
         head = "".join(f"<th>{h}</th>" for h in heads)
@@ -162,22 +172,22 @@ class BackwardTrace(list):
                        + "</tr>" for r in rows)
         return f'<table class="tge-trace"><tr>{head}</tr>{body}</table>'
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<BackwardTrace: {len(self)} steps over {len(self.order)} nodes>"
 
     # -- as pictures --------------------------------------------------------
-    def frames(self, precision=4, **draw_options):
+    def frames(self, precision: int = 4, **draw_options: Any) -> list[Drawing]:
         """One Drawing per moment: the seeded output, then after each step.
 
         The node being processed is highlighted, finished nodes are grey, each
         Value shows the gradient it has received so far ("?" if nothing yet),
         and the current node's edges show ``local × upstream = contribution``.
         """
-        options = dict(show_local=True, precision=precision, names=self.user_names, legend=True,
-                       numbered=True)
+        options: dict[str, Any] = dict(show_local=True, precision=precision, names=self.user_names,
+                                       legend=True, numbered=True)
         options.update(draw_options)
         f = lambda x: format_number(x, precision)
-        grads = {self.root: self.seed}
+        grads: dict[Value, Any] = {self.root: self.seed}
         pictures = [draw(self.root, grads=dict(grads), title=self.short_caption(0, precision), **options)]
         done = []
         for step in self:
@@ -192,21 +202,22 @@ class BackwardTrace(list):
             done.append(step.node)
         return pictures
 
-    def short_caption(self, frame, precision=4):
+    def short_caption(self, frame: int, precision: int = 4) -> str:
         """A few words for the picture itself: "Step 2: d = e + c"."""
         if frame == 0:
             return f"Start: grad of {self.names[self.root]} = {format_number(self.seed, precision)}"
         step = self[frame - 1]
         return f"Step {step.index}: {step.name} = {step.formula}"
 
-    def caption(self, frame, precision=4):
+    def caption(self, frame: int, precision: int = 4) -> str:
         """The sentence under frame ``frame`` (0 is the seed)."""
         if frame == 0:
             return (f"Start: the output {self.names[self.root]} gets grad "
                     f"{format_number(self.seed, precision)} (d output / d output).")
         return self[frame - 1].describe(precision)
 
-    def player(self, precision=4, renderer="auto", max_frames=200, **draw_options):
+    def player(self, precision: int = 4, renderer: str = "auto", max_frames: int = 200,
+               **draw_options: Any) -> BackwardPlayer:
         """A self-contained HTML player of the frames (see :class:`BackwardPlayer`)."""
         if len(self) + 1 > max_frames:
             raise ValueError(f"this backward pass has {len(self)} steps, more than "
@@ -335,7 +346,8 @@ class BackwardPlayer:
     picture and says how to make it interactive.
     """
 
-    def __init__(self, svgs, captions, current, table_html="", still_png=None):
+    def __init__(self, svgs: Sequence[str], captions: Sequence[str], current: Sequence[str],
+                 table_html: str = "", still_png: bytes | None = None) -> None:
         if not (len(svgs) == len(captions) == len(current)) or not svgs:
             raise ValueError("a player needs the same, non-zero number of frames, captions and nodes")
         self.svgs = [_well_formed(_inline_svg(s)) for s in svgs]
@@ -348,10 +360,10 @@ class BackwardPlayer:
         #: so two displays of one player on a page both work).
         self.element_id = "tge-player-" + digest[:10]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.svgs)
 
-    def _still(self):
+    def _still(self) -> str:
         """The first frame as a picture, for pages where the script cannot run."""
         note = html.escape(_STILL_NOTE.format(n=len(self)))
         picture = ""
@@ -369,7 +381,7 @@ class BackwardPlayer:
                 f"{html.escape(self.captions[0])}</div>{picture}"
                 f'<div style="margin-top:6px;font-size:13px;font-style:italic">{note}</div></div>')
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         pid = f"{self.element_id}-{uuid.uuid4().hex[:8]}"
         frames = "".join(
             f'<div class="tge-frame" data-frame="{i}" data-current="{html.escape(node)}">'
@@ -388,10 +400,10 @@ class BackwardPlayer:
                 f"{frames}{table}</div>"
                 f"<script>{_PLAYER_JS.replace('{id}', pid)}</script></div>")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<BackwardPlayer: {len(self)} frames; {self.captions[0]}>"
 
-    def html(self, title="Backward pass, step by step"):
+    def html(self, title: str = "Backward pass, step by step") -> str:
         """A complete HTML page (its colours follow the reader's light or dark setting)."""
         return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 "<meta name=\"color-scheme\" content=\"light dark\">"
@@ -399,19 +411,19 @@ class BackwardPlayer:
                 f"<h2 style=\"font-family: Helvetica, Arial, sans-serif\">{html.escape(_well_formed(title))}</h2>"
                 f"{self._repr_html_()}</body></html>\n")
 
-    def save(self, path, title="Backward pass, step by step"):
+    def save(self, path: str | os.PathLike[str], title: str = "Backward pass, step by step") -> str:
         """Write the page to ``path`` (UTF-8); returns the path."""
         with open(path, "w", encoding="utf-8") as out:
             out.write(self.html(title))
         return str(path)
 
 
-def _well_formed(text):
+def _well_formed(text: str) -> str:
     """``text`` with any lone surrogate (which UTF-8 cannot encode) replaced by U+FFFD."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
-def _inline_svg(svg):
+def _inline_svg(svg: str) -> str:
     """Graphviz SVG without its XML prologue and DOCTYPE, ready to sit inside HTML."""
     start = svg.find("<svg")
     if start < 0:
@@ -422,17 +434,18 @@ def _inline_svg(svg):
 class _Tape:
     """An engine observer that remembers every op node in the order it ran."""
 
-    def __init__(self):
-        self.nodes = []
+    def __init__(self) -> None:
+        self.nodes: list[Value] = []
 
-    def on_node(self, node):
+    def on_node(self, node: Value) -> None:
         self.nodes.append(node)
 
-    def on_sweep(self, kind, multiplies):
+    def on_sweep(self, kind: str, multiplies: int) -> None:
         pass
 
 
-def print_trace(f, *args, file=None):
+def print_trace(f: Callable[..., _Result], *args: float | complex,
+                file: IO[str] | None = None) -> _Result:
     """Run ``f`` on Values and print the tape: one line per primitive, in the order it ran.
 
     Arguments become leaves named x0, x1... (just ``x`` for one argument); the

@@ -44,6 +44,9 @@ def test_the_course_has_every_notebook_and_a_local_pyodide(course):
     assert "tinygrad_edu" in lock["tinygrad-edu"]["imports"]
     assert {"micropip", "ipython", "graphviz"} <= set(lock)
     assert (course / "static" / "viz" / "viz-standalone.js").is_file()
+    import zipfile                                     # the notebooks come as site files, not
+    ours = pyodide / lock["tinygrad-edu"]["file_name"]  # as megabytes inside the wheel
+    assert not [n for n in zipfile.ZipFile(ours).namelist() if n.startswith("tinygrad_edu/course/")]
 
 
 def test_a_notebook_opens_and_draws_a_graph_offline(course, tmp_path):

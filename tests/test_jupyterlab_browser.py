@@ -121,7 +121,8 @@ def _open(url, driver, notebook):
 
 
 def _run(driver, command, args=None):
-    driver.execute_script("return window.jupyterapp.commands.execute(arguments[0], arguments[1] || {})",
+    # Not awaited: a command that opens a dialog resolves only once the dialog is answered.
+    driver.execute_script("window.jupyterapp.commands.execute(arguments[0], arguments[1] || {})",
                           command, args)
 
 
@@ -161,9 +162,15 @@ def test_an_untrusted_stored_notebook_shows_its_pictures(lab):
     assert still["bg"].startswith('url("data:image/png;base64,'), still["bg"]
     assert still["w"] > 100 and still["h"] > 40
     assert still["live"] == 0 and still["buttons"] == 0
-    assert "run this cell" in still["text"] and "Step 2" not in still["text"]
+    assert "run the cells up to here" in still["text"] and "Step 2" not in still["text"]
     time.sleep(0.3)
     _shot(driver, "untrusted-notebook")
+    # What the note says works: trusting the notebook brings the stored player to life.
+    _run(driver, "notebook:trust")
+    wait_for(driver, "var b = document.querySelector('.jp-Dialog .jp-mod-accept');"
+                     "if (b) b.click(); return !b && document.querySelector('.tge-player.tge-js')", 30)
+    assert driver.execute_script("return document.querySelector('.tge-player.tge-js .tge-still')"
+                                 ".offsetHeight") == 0
 
 
 def _active_cell(driver):

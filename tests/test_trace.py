@@ -156,7 +156,8 @@ def test_player_without_scripts_shows_the_first_frame_as_a_picture_and_how_to_st
     assert png == player.still_png and png.startswith(b"\x89PNG")
     width, height = png_css_size(png)
     assert f"width:{width}px;height:{height}px" in still.group(1) and width > 50 and height > 20
-    assert "run this cell" in still.group(1) and "first of 4 frames" in still.group(1)
+    assert "run the cells up to here" in still.group(1) and "Frame 1 of 4" in still.group(1)
+    assert "Trust Notebook" in still.group(1)
     assert "<img" not in still.group(1)        # JupyterLab's sanitizer drops data: in img src
 
 

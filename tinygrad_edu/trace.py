@@ -332,8 +332,9 @@ _PLAYER_JS = """
 })();
 """
 
-_STILL_NOTE = ("The first of {n} frames. To step through them, run this cell "
-               "(a notebook opened from a file runs no scripts until it is trusted or re-run).")
+# Scripts of a notebook opened from a file do not run until it is trusted or re-run.
+_STILL_NOTE = ("Frame 1 of {n}: to step through them, run the cells up to here or trust the "
+               "notebook (command palette: Trust Notebook).")
 
 
 class BackwardPlayer:

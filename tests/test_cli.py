@@ -410,3 +410,76 @@ def test_help_states_the_limits_that_hold(capsys):
     assert numbers_by_row(capsys.readouterr().out)["df/dx"][0] == 150.0
     assert main(["grad", "+".join(["x"] * 250), "x=1"]) == 2
     assert "nested too deeply" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------
+# course
+# --------------------------------------------------------------------------
+def _course_names():
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    return sorted(p.name for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb")) + ["EXERCISES.md"]
+
+
+def test_course_copies_the_notebooks_and_says_how_to_open_them(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["course"]) == 0
+    out = capsys.readouterr().out
+    folder = tmp_path / "tinygrad_edu_course"
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(_course_names())
+    for hint in ("jupyter lab ./tinygrad_edu_course", "VS Code", "Colab", "%pip install tinygrad-edu",
+                 "11 added"):
+        assert hint in out, hint
+    files = cli.course_files()
+    assert all((folder / name).read_bytes() == path.read_bytes() for name, path in files.items())
+
+
+def test_course_never_overwrites_a_file_the_student_changed(tmp_path, capsys):
+    folder = tmp_path / "mine"
+    assert main(["course", str(folder)]) == 0
+    changed = folder / "03_value_and_manual_backprop.ipynb"
+    changed.write_text("my own work", encoding="utf-8")
+    (folder / "01_derivatives.ipynb").unlink()                   # deleted: comes back
+    capsys.readouterr()
+    assert main(["course", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert changed.read_text(encoding="utf-8") == "my own work"
+    assert "kept 03_value_and_manual_backprop.ipynb: you changed it" in out
+    assert "1 added" in out and "9 same" in out and "1 kept" in out
+    assert (folder / "01_derivatives.ipynb").is_file()
+
+
+def test_course_replaces_an_old_copy_the_student_did_not_change(tmp_path, capsys):
+    """An upgrade brings new notebooks: a file still as the command wrote it is updated."""
+    import hashlib
+    import json
+    folder = tmp_path / "course"
+    folder.mkdir()
+    old, edited = b'{"an": "older version"}', b'{"an": "older version, edited"}'
+    (folder / "02_chain_rule.ipynb").write_bytes(old)
+    (folder / "05_more_ops_and_gradient_checking.ipynb").write_bytes(edited)
+    record = {"02_chain_rule.ipynb": hashlib.sha256(old).hexdigest(),
+              "05_more_ops_and_gradient_checking.ipynb": hashlib.sha256(old).hexdigest()}
+    (folder / cli.COURSE_RECORD).write_text(json.dumps(record))
+    done = cli.copy_course(folder)
+    assert done["updated"] == ["02_chain_rule.ipynb"]
+    assert done["kept"] == ["05_more_ops_and_gradient_checking.ipynb"]
+    assert (folder / "02_chain_rule.ipynb").read_bytes() == cli.course_files()["02_chain_rule.ipynb"].read_bytes()
+    assert (folder / "05_more_ops_and_gradient_checking.ipynb").read_bytes() == edited
+    # A file the command never wrote (no record) and that differs is the student's: kept.
+    (folder / cli.COURSE_RECORD).write_text("not json")
+    (folder / "02_chain_rule.ipynb").write_bytes(old)
+    assert cli.copy_course(folder)["kept"] == ["02_chain_rule.ipynb", "05_more_ops_and_gradient_checking.ipynb"]
+
+
+def test_course_into_a_file_is_a_one_line_error(tmp_path, capsys):
+    target = tmp_path / "a_file"
+    target.write_text("x")
+    assert main(["course", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a file, not a folder" in err
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "01_derivatives.ipynb").mkdir()            # a folder where a notebook should go
+    assert main(["course", str(blocked)]) == 0           # left alone, reported as kept
+    assert "kept 01_derivatives.ipynb" in capsys.readouterr().out

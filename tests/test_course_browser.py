@@ -44,6 +44,9 @@ def test_the_course_has_every_notebook_and_a_local_pyodide(course):
     assert "tinygrad_edu" in lock["tinygrad-edu"]["imports"]
     assert {"micropip", "ipython", "graphviz"} <= set(lock)
     assert (course / "static" / "viz" / "viz-standalone.js").is_file()
+    import zipfile                                     # the notebooks come as site files, not
+    ours = pyodide / lock["tinygrad-edu"]["file_name"]  # as megabytes inside the wheel
+    assert not [n for n in zipfile.ZipFile(ours).namelist() if n.startswith("tinygrad_edu/course/")]
 
 
 def test_a_notebook_opens_and_draws_a_graph_offline(course, tmp_path):
@@ -55,9 +58,9 @@ def test_a_notebook_opens_and_draws_a_graph_offline(course, tmp_path):
         driver.get(f"{server.origin}/course/notebooks/index.html?path={NOTEBOOK}")
         wait_for(driver, "return document.querySelectorAll('.jp-Notebook .jp-Cell').length > 8", 90)
         # Run the notebook from the top up to its first picture, as a student would:
-        # Shift+Enter on each cell (the imports, the graph L, its drawing).
+        # Shift+Enter on each cell (the setup check, the imports, the graph L, its drawing).
         driver.find_elements("css selector", ".jp-Notebook .jp-Cell")[0].click()
-        for _ in range(8):
+        for _ in range(9):
             ActionChains(driver).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
             time.sleep(0.2)
         texts = wait_for(driver, """

@@ -63,6 +63,46 @@ def test_stored_notebook_is_valid_and_executed(path):
     assert not errors, f"{path.name} stores an error: {errors[0].ename}: {errors[0].evalue}"
 
 
+#: A stored notebook stays small enough for a web page and a git diff.
+MAX_STORED_BYTES = 600_000
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_stored_pictures_show_without_trust(path):
+    """An untrusted notebook (downloaded, cloned) shows PNG, never SVG: every stored drawing
+    carries both, and a stored player carries a still first frame."""
+    nb = nbformat.read(path, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "data" in o]
+    for o in outputs:
+        if "image/svg+xml" in o.data:
+            assert "image/png" in o.data, f"{path.name}: a drawing without its PNG"
+            size = o.metadata.get("image/png", {})
+            assert size.get("width", 0) > 10 and size.get("height", 0) > 10, size
+        html = o.data.get("text/html", "")
+        if 'class="tge-player"' in html:
+            assert 'class="tge-still-picture"' in html and "data:image/png;base64," in html
+    assert path.stat().st_size < MAX_STORED_BYTES, f"{path.name}: {path.stat().st_size} bytes"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_first_cell_says_how_to_install_the_package(path, tmp_path):
+    """The first cell is quiet where tinygrad_edu imports, and one clear line where it does not."""
+    import subprocess
+    import sys
+    first = nbformat.read(path, as_version=4).cells[0]
+    assert first.cell_type == "code" and first.source == nbformat.read(PATHS[0], as_version=4).cells[0].source
+    assert first.outputs == []
+    quiet = subprocess.run([sys.executable, "-c", first.source], capture_output=True, text=True, timeout=60)
+    assert quiet.returncode == 0 and quiet.stdout == quiet.stderr == ""
+    # -I -S: no site-packages, no current folder: as on a machine without the package.
+    bare = subprocess.run([sys.executable, "-I", "-S", "-c", first.source], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert bare.returncode == 1
+    last = bare.stderr.strip().splitlines()[-1]
+    assert last.startswith("ModuleNotFoundError: This course needs tinygrad_edu")
+    assert "%pip install tinygrad-edu" in last and "Colab" in last
+
+
 def _stderr_texts(nb):
     return [(k, o.text) for k, c in enumerate(nb.cells) if c.cell_type == "code"
             for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]

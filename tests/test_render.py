@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import struct
 import xml.etree.ElementTree as ET
 
 import graphviz
@@ -12,7 +13,7 @@ from tinygrad_edu.engine import Value, tanh
 from tinygrad_edu.draw import draw
 from tinygrad_edu import render
 from tinygrad_edu.render import (GraphvizNotFound, Drawing, find_renderer, render_bytes,
-                                 render_svg, save)
+                                 png_css_size, render_svg, save)
 
 HAS_DOT = shutil.which("dot") is not None
 RENDERERS = [pytest.param("system", marks=pytest.mark.skipif(
@@ -76,11 +77,33 @@ def test_auto_falls_back_to_graphviz_pure_and_points_the_graphviz_package_at_it(
 
 def test_jupyter_display_uses_the_fallback(no_system_dot):
     g = draw(small_graph())
-    bundle = g._repr_mimebundle_()
+    bundle, metadata = g._repr_mimebundle_()
     tree = ET.fromstring(bundle["image/svg+xml"].encode("utf-8"))
     assert "grad -2.359" in [t.text for t in tree.iter("{http://www.w3.org/2000/svg}text")]
     assert g._repr_svg_().startswith("<?xml")
-    assert g._repr_mimebundle_(include=["image/png"])["image/png"].startswith(PNG_MAGIC)
+    only_png, _ = g._repr_mimebundle_(include=["image/png"])
+    assert list(only_png) == ["image/png"] and only_png["image/png"].startswith(PNG_MAGIC)
+
+
+def test_jupyter_display_carries_a_png_as_big_as_the_svg():
+    """Untrusted JupyterLab output shows PNG, not SVG: both come, at the same size on screen."""
+    g = draw(small_graph())
+    bundle, metadata = g._repr_mimebundle_()
+    assert {"image/svg+xml", "image/png", "text/plain"} <= set(bundle)
+    png = bundle["image/png"]
+    assert png.startswith(PNG_MAGIC)
+    root = ET.fromstring(bundle["image/svg+xml"].encode("utf-8"))
+    svg_pt = [float(root.get(side).removesuffix("pt")) for side in ("width", "height")]
+    pixels = struct.unpack(">II", png[16:24])               # the PNG's own header
+    size = metadata["image/png"]
+    for side, pt, px in zip(("width", "height"), svg_pt, pixels):
+        assert abs(size[side] - pt * 96 / 72) <= 2          # CSS pixels of the SVG (1 pt = 4/3 px)
+        assert px >= 1.4 * size[side]                       # and sharper than one pixel each
+    assert png_css_size(png) == (size["width"], size["height"])
+    with pytest.raises(ValueError, match="not a PNG"):
+        png_css_size(b"GIF89a" + bytes(30))
+    without_png, meta = g._repr_mimebundle_(exclude=["image/png"])
+    assert "image/png" not in without_png and meta == {}
 
 
 def test_no_renderer_error_says_how_to_install(no_renderer_at_all, tmp_path):
@@ -98,7 +121,7 @@ def test_no_renderer_error_says_how_to_install(no_renderer_at_all, tmp_path):
     # The DOT text stays usable, and a notebook shows the help instead of a traceback.
     assert "grad -2.359" in g.source
     assert save(g, tmp_path / "g.dot").endswith("g.dot")
-    bundle = g._repr_mimebundle_()
+    bundle, _ = g._repr_mimebundle_()
     assert "brew install graphviz" in bundle["text/plain"] and "digraph" in bundle["text/plain"]
     with pytest.raises(GraphvizNotFound):
         save(g, tmp_path / "g.svg")
@@ -147,7 +170,7 @@ def test_graphviz_version_is_never_asked(monkeypatch, tmp_path):
     monkeypatch.setattr(graphviz, "version", forbidden)
     g = draw(small_graph())
     g.save_as(tmp_path / "g.svg")
-    assert isinstance(g, Drawing) and g._repr_mimebundle_()["image/svg+xml"]
+    assert isinstance(g, Drawing) and g._repr_mimebundle_()[0]["image/svg+xml"]
 
 
 def test_ipython_shows_svg_without_system_dot(no_system_dot):

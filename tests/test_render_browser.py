@@ -31,7 +31,8 @@ def _dot_in(page):
 def test_a_drawing_in_the_browser_is_html_that_carries_its_dot_text(in_browser):
     a = Value(2.0, label="a"); b = a * a; b.backward()
     graph = draw(b)
-    bundle = graph._repr_mimebundle_()
+    bundle, metadata = graph._repr_mimebundle_()
+    assert metadata == {}
     assert set(bundle) == {"text/html", "text/plain"}
     assert _dot_in(bundle["text/html"]) == graph.source
     assert render.VIZ_URL in bundle["text/html"]

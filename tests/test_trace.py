@@ -1,5 +1,6 @@
 """trace_backward: its numbers equal backward(); frames; the HTML player (structure only)."""
 
+import base64
 import re
 
 import pytest
@@ -7,6 +8,8 @@ from hypothesis import given, settings, strategies as st
 
 from tinygrad_edu import diagrams
 from tinygrad_edu.engine import Value, tanh, sin, exp, topological_order
+from tinygrad_edu.draw import draw
+from tinygrad_edu.render import png_css_size
 from tinygrad_edu.trace import trace_backward, BackwardPlayer
 
 
@@ -124,8 +127,55 @@ def test_player_is_self_contained(tmp_path):
     # no network: no external scripts, styles, images or links
     assert not re.search(r'(src|href)\s*=\s*"https?:', page) and "<link" not in page
     assert "@import" not in page
-    assert player._repr_html_().startswith(f'<div id="{player.element_id}"')
+    assert player._repr_html_().startswith(f'<div id="{player.element_id}-')
     path = player.save(tmp_path / "p.html")
-    assert open(path, encoding="utf-8").read() == page
+    saved = open(path, encoding="utf-8").read()
+    strip_ids = lambda text: re.sub(r"tge-player-[0-9a-f]{10}-[0-9a-f]{8}", "ID", text)
+    assert strip_ids(saved) == strip_ids(page)
     with pytest.raises(ValueError, match="more than max_frames=3"):
         trace_backward(L).player(max_frames=3)
+
+
+def test_each_display_of_a_player_has_its_own_element_id():
+    player = trace_backward(chain_rule()[0]).player()
+    ids = [re.match(r'<div id="([^"]+)"', player._repr_html_()).group(1) for _ in range(2)]
+    assert ids[0] != ids[1] and all(i.startswith(player.element_id) for i in ids)
+    first = player._repr_html_()
+    pid = re.match(r'<div id="([^"]+)"', first).group(1)
+    assert f"#{pid} " in first and f'getElementById("{pid}")' in first
+
+
+def test_player_without_scripts_shows_the_first_frame_as_a_picture_and_how_to_step():
+    """Untrusted notebook output loses <script>, <style> and <svg>: what is left must read well."""
+    L, _ = chain_rule()
+    player = trace_backward(L).player()
+    page = player._repr_html_()
+    still = re.search(r'<div class="tge-still">(.*?)</div></div><div class="tge-live" hidden="hidden" style="display:none">', page)
+    assert still, "the still picture comes first, the interactive part is hidden until the script runs"
+    png = base64.b64decode(re.search(r"url\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", still.group(1)).group(1))
+    assert png == player.still_png and png.startswith(b"\x89PNG")
+    width, height = png_css_size(png)
+    assert f"width:{width}px;height:{height}px" in still.group(1) and width > 50 and height > 20
+    assert "run the cells up to here" in still.group(1) and "Frame 1 of 4" in still.group(1)
+    assert "Trust Notebook" in still.group(1)
+    assert "<img" not in still.group(1)        # JupyterLab's sanitizer drops data: in img src
+
+
+def test_player_save_survives_a_lone_surrogate_in_a_label(tmp_path):
+    a = Value(2.0, label="a\ud800")
+    b = a * a
+    b.label = "b"
+    draw(b).svg()                                   # drawing accepts the label...
+    path = trace_backward(b).player().save(tmp_path / "odd.html")       # ...so the player does too
+    text = open(path, encoding="utf-8").read()
+    assert "a\ufffd" in text and text.count("<svg") == 2
+
+
+def test_player_keys_stop_at_the_player():
+    page = trace_backward(chain_rule()[0]).player()._repr_html_()
+    assert 'data-lm-suppress-shortcuts="true"' in page and 'tabindex="0"' in page
+    assert "e.preventDefault(); e.stopPropagation();" in page
+    assert all(key in page for key in ("ArrowLeft", "ArrowRight", "Home", "End"))
+    for variable in ("--jp-ui-font-color1", "--jp-layout-color1", "--jp-border-color1",
+                     "prefers-color-scheme: dark"):
+        assert variable in page

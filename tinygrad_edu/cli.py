@@ -3,6 +3,7 @@
     tinygrad-edu demo                                   # the tour; diagrams into diagrams/
     tinygrad-edu draw "tanh(x*w + b)" x=0.5 w=-3 b=2 -o neuron.svg
     tinygrad-edu grad "x*y + sin(x)" x=1 y=2 --order 2
+    tinygrad-edu course                                 # the notebooks, into ./tinygrad_edu_course
 
 Formulas are read by :mod:`tinygrad_edu.formula` (a checked syntax tree, never
 ``eval``).  Every problem -- a bad formula, a missing value, log of a negative,
@@ -19,6 +20,8 @@ df/dx 6 6.0000000...
 0
 """
 
+from __future__ import annotations
+
 import argparse
 import math
 import os
@@ -26,8 +29,10 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, NoReturn
 
 from . import engine
 from .engine import Value
@@ -53,6 +58,8 @@ examples:
   {PROG} grad "x*y + sin(x)" x=1 y=2
   {PROG} grad "x**2 * y" x=1.5 y=-2 --order 2     (with the Hessian)
   {PROG} grad "abs(z)**2" z=1+2j                   (complex: autograd's convention)
+  {PROG} course                                (the ten notebooks into ./tinygrad_edu_course)
+  {PROG} course ~/autodiff                     (or into a folder of your choice)
 
 formulas: numbers, variables, + - * / **, unary -, parentheses, pi, e, and the
 engine's functions: exp log sqrt sin cos tan tanh arctan sinh cosh log1p expm1
@@ -75,19 +82,19 @@ class _TimeUp(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line (and exit code 2)."""
 
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         raise CommandError(f"{message} (see {self.prog} --help)")
 
 
 # --------------------------------------------------------------------------
 # The command line
 # --------------------------------------------------------------------------
-def build_parser():
-    """The argparse parser of ``tinygrad-edu`` (subcommands demo, draw, grad)."""
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of ``tinygrad-edu`` (subcommands demo, draw, grad, course)."""
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(prog=PROG, formatter_class=fmt, epilog=EXAMPLES, allow_abbrev=False,
                      description="Automatic differentiation you can read, draw and check.")
-    commands = parser.add_subparsers(dest="command", metavar="{demo,draw,grad}")
+    commands = parser.add_subparsers(dest="command", metavar="{demo,draw,grad,course}")
     commands.required = True
 
     demo = commands.add_parser("demo", help="the tour of the seed, writing diagrams",
@@ -123,10 +130,18 @@ def build_parser():
     grad.add_argument("values", nargs="*", metavar="name=value", help="e.g. x=1 y=2")
     grad.add_argument("--order", type=int, default=1, choices=[1, 2],
                       help="2 also prints the Hessian (second derivatives)")
+
+    course = commands.add_parser(
+        "course", help="copy the course's notebooks into a folder of yours",
+        formatter_class=fmt, description="Copy the ten notebooks (and the exercises' guide) into "
+        "DIR.  Run it again after upgrading tinygrad_edu: new versions replace the files you "
+        "have not changed; a file you changed is kept as it is.")
+    course.add_argument("dir", nargs="?", default=DEFAULT_COURSE_DIR, metavar="DIR",
+                        help=f"the folder (default: ./{DEFAULT_COURSE_DIR}; made if missing)")
     return parser
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 error).
 
     Errors print one line on stderr -- never a traceback.
@@ -135,7 +150,7 @@ def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as done:            # --help
-        return done.code or 0
+        return done.code if isinstance(done.code, int) else 0
     except CommandError as error:
         return _fail(error)
     try:
@@ -151,7 +166,7 @@ def main(argv=None):
         return _fail(f"the formula is too large to handle ({type(error).__name__})")
 
 
-def _fail(error, code=2):
+def _fail(error: object, code: int = 2) -> int:
     message = " ".join(str(error).split()) or type(error).__name__
     if len(message) > _MESSAGE_LIMIT:       # a huge argument echoed back stays one short line
         message = f"{message[:_MESSAGE_LIMIT - 30]}... ({len(message)} characters)"
@@ -164,7 +179,7 @@ _TAKES_VALUE = {"-o", "--output", "--rankdir", "--max-nodes", "--order", "--out"
 _MATH = re.compile(r"[^A-Za-z0-9_=-]")
 
 
-def _formulas_are_not_options(argv):
+def _formulas_are_not_options(argv: list[str]) -> list[str]:
     """Let a formula start with a minus sign: ``grad "-x**2" x=1``.
 
     argparse reads anything starting with "-" as an option.  A token that
@@ -183,14 +198,14 @@ def _formulas_are_not_options(argv):
 
 
 @contextmanager
-def _time_limit(seconds):
+def _time_limit(seconds: float) -> Iterator[None]:
     """Raise _TimeUp after ``seconds`` (Unix main thread only; elsewhere no bound)."""
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
 
-    def on_alarm(signum, frame):
+    def on_alarm(signum: int, frame: object) -> NoReturn:
         raise _TimeUp()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
@@ -205,7 +220,7 @@ def _time_limit(seconds):
 # --------------------------------------------------------------------------
 # Shared by draw and grad: formula + values -> leaves and output Value
 # --------------------------------------------------------------------------
-def _build(formula_text, value_items):
+def _build(formula_text: str, value_items: Sequence[str]) -> Any:
     """Parse everything first, then evaluate: ``(formula, leaves, root)``."""
     formula = parse(formula_text)
     values = parse_assignments(value_items)
@@ -214,7 +229,7 @@ def _build(formula_text, value_items):
     return formula, leaves, root
 
 
-def _guarded(what, fn, *args, **kwargs):
+def _guarded(what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run an engine step; its domain errors become one-line FormulaErrors."""
     try:
         return fn(*args, **kwargs)
@@ -222,12 +237,12 @@ def _guarded(what, fn, *args, **kwargs):
         raise FormulaError(f"{what}: {err}") from None
 
 
-def _finite(x):
+def _finite(x: Any) -> bool:
     x = x.data if isinstance(x, Value) else x
     return math.isfinite(abs(x))
 
 
-def _num(x):
+def _num(x: Any) -> str:
     """A number for a person: 12 significant digits, complex as (a+bj)."""
     x = x.data if isinstance(x, Value) else x
     if isinstance(x, complex):
@@ -235,14 +250,14 @@ def _num(x):
     return f"{x:.12g}"
 
 
-def _values_line(leaves):
+def _values_line(leaves: Mapping[str, Value]) -> str:
     return ", ".join(f"{name} = {_num(v)}" for name, v in leaves.items()) or "(no variables)"
 
 
 # --------------------------------------------------------------------------
 # grad
 # --------------------------------------------------------------------------
-def _command_grad(args):
+def _command_grad(args: argparse.Namespace) -> int:
     formula, leaves, root = _build(args.formula, args.values)
     wrt = list(leaves.values())
     first = _guarded("the derivative is undefined here",
@@ -265,7 +280,7 @@ def _command_grad(args):
     return 0
 
 
-def _central_differences(formula, leaves, h=1e-5):
+def _central_differences(formula: Any, leaves: Mapping[str, Value], h: float = 1e-5) -> dict[str, Any]:
     """Independent check of each partial: (f(x+h) - f(x-h)) / 2h, real inputs only."""
     values = {name: leaf.data for name, leaf in leaves.items()}
     if any(isinstance(v, complex) for v in values.values()):
@@ -284,7 +299,7 @@ def _central_differences(formula, leaves, h=1e-5):
     return out
 
 
-def _print_hessian(leaves, first):
+def _print_hessian(leaves: Mapping[str, Value], first: Any) -> None:
     names = list(leaves)
     wrt = list(leaves.values())
     rows = []
@@ -304,7 +319,7 @@ def _print_hessian(leaves, first):
     _print_table([""] + names, rows)
 
 
-def _print_table(header, rows):
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     table = [list(header)] + [list(r) for r in rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     widths = [max(w, 8) for w in widths]
@@ -316,7 +331,7 @@ def _print_table(header, rows):
 # --------------------------------------------------------------------------
 # draw
 # --------------------------------------------------------------------------
-def _output_kind(args):
+def _output_kind(args: argparse.Namespace) -> str | None:
     """Check the output file name before any work (so nothing is half-made)."""
     if args.output is None:
         if args.steps:
@@ -341,7 +356,7 @@ def _output_kind(args):
     return kind
 
 
-def _command_draw(args):
+def _command_draw(args: argparse.Namespace) -> int:
     kind = _output_kind(args)
     if args.max_nodes < 1:
         raise CommandError("--max-nodes must be at least 1")
@@ -366,20 +381,20 @@ def _command_draw(args):
     return 0
 
 
-def _step_through_html(root, args):
+def _step_through_html(root: Value, args: argparse.Namespace) -> str:
     from .trace import trace_backward
     player = trace_backward(root).player(rankdir=args.rankdir, max_nodes=args.max_nodes)
     return player.html(title=f"Backward pass of f = {args.formula}")
 
 
-def _render(graph, kind):
+def _render(graph: Any, kind: str) -> bytes:
     from .render import render_bytes
     if kind == "dot":
         return graph.source.encode("utf-8")
     return _rendering(render_bytes, graph, kind)
 
 
-def _rendering(fn, *args):
+def _rendering(fn: Callable[..., Any], *args: Any) -> Any:
     """Call something that runs Graphviz; its failures become one-line CommandErrors."""
     from .render import GraphvizNotFound
     try:
@@ -392,7 +407,7 @@ def _rendering(fn, *args):
         raise CommandError(f"rendering failed: {err}") from None
 
 
-def _write(path, content):
+def _write(path: str, content: bytes) -> None:
     """Write the finished bytes in one go (nothing is created before this point)."""
     try:
         with open(path, "wb") as file:
@@ -404,7 +419,7 @@ def _write(path, content):
 # --------------------------------------------------------------------------
 # demo
 # --------------------------------------------------------------------------
-def _command_demo(args):
+def _command_demo(args: argparse.Namespace) -> int:
     from .tour import run_tour
     out = Path(args.out)
     if not 1 <= args.steps <= 1000:
@@ -412,11 +427,103 @@ def _command_demo(args):
     if out.exists() and not out.is_dir():
         raise CommandError(f"--out {args.out!r} is a file, not a folder")
     try:
-        failures = run_tour(out, steps=15 if args.quick else args.steps)
+        failures = run_tour(str(out), steps=15 if args.quick else args.steps)
     except OSError as err:
         raise CommandError(f"cannot write the diagrams into {args.out!r}: "
                            f"{err.strerror or err}") from None
     return 0 if failures == 0 else 1
 
 
-_COMMANDS = {"demo": _command_demo, "draw": _command_draw, "grad": _command_grad}
+# --------------------------------------------------------------------------
+# course
+# --------------------------------------------------------------------------
+DEFAULT_COURSE_DIR = "tinygrad_edu_course"
+#: In the student's course folder: what each file was when this command last wrote it,
+#: so that a later run can tell a file the student changed from an old copy of ours.
+COURSE_RECORD = ".tinygrad_edu_course.json"
+
+
+def course_files() -> dict[str, Path]:
+    """The course as installed: ``{name in the student's folder: packaged file}``.
+
+    A wheel carries the notebooks in ``tinygrad_edu/course/``; a source checkout
+    (or an editable install) has them in the repository's ``notebooks/``.
+    """
+    package = Path(__file__).resolve().parent
+    shipped = package / "course"
+    folder = shipped if any(shipped.glob("[0-9][0-9]_*.ipynb")) else package.parent / "notebooks"
+    files = {p.name: p for p in sorted(folder.glob("[0-9][0-9]_*.ipynb"))}
+    guide = package / "exercises" / "README.md"
+    if not files or not guide.is_file():
+        raise CommandError(f"the course's notebooks are not installed next to {package} "
+                           "(reinstall: pip install --force-reinstall tinygrad-edu)")
+    files["EXERCISES.md"] = guide
+    return files
+
+
+def copy_course(target: str | os.PathLike[str]) -> dict[str, list[str]]:
+    """Copy the course into ``target``; never overwrite a file the student changed.
+
+    Returns the names by what happened: "added", "updated" (an unchanged older
+    copy replaced by this version), "same" (already this version) and "kept"
+    (changed by the student, left alone).  A file counts as changed when it
+    differs both from this version and from what this command last wrote there
+    (remembered in ``COURSE_RECORD``); a file it never wrote counts as changed.
+    """
+    import hashlib
+    import json
+    folder = Path(target)
+    if folder.exists() and not folder.is_dir():
+        raise CommandError(f"{str(folder)!r} is a file, not a folder")
+    record_path = folder / COURSE_RECORD
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8")) if record_path.is_file() else {}
+    except (OSError, ValueError):
+        record = {}                        # unreadable: trust only files equal to ours
+    digest = lambda data: hashlib.sha256(data).hexdigest()
+    done: dict[str, list[str]] = {"added": [], "updated": [], "same": [], "kept": []}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, source in course_files().items():
+            ours, there = source.read_bytes(), folder / name
+            if not there.exists():
+                outcome = "added"
+            else:
+                theirs = there.read_bytes() if there.is_file() else b""
+                if theirs == ours:
+                    outcome = "same"
+                elif there.is_file() and record.get(name) == digest(theirs):
+                    outcome = "updated"
+                else:
+                    done["kept"].append(name)
+                    continue
+            if outcome != "same":
+                there.write_bytes(ours)
+            record[name] = digest(ours)
+            done[outcome].append(name)
+        record_path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError as err:
+        raise CommandError(f"cannot copy the course into {str(folder)!r}: "
+                           f"{err.strerror or err}") from None
+    return done
+
+
+def _command_course(args: argparse.Namespace) -> int:
+    folder = Path(args.dir)
+    done = copy_course(folder)
+    shown = str(folder) if folder.is_absolute() else os.path.join(".", str(folder))
+    counts = ", ".join(f"{len(names)} {what}" for what, names in done.items() if names)
+    print(f"The course is in {shown} ({counts}).")
+    for name in done["kept"]:
+        print(f"  kept {name}: you changed it (move it away and run this again for a fresh copy)")
+    print(f"""
+Open it with one of:
+  jupyter lab {shown}          (pip install "tinygrad-edu[notebooks]" brings JupyterLab)
+  VS Code:  code {shown}       then open a notebook and pick this Python as its kernel
+  Google Colab: File > Upload notebook, then run the first cell's  %pip install tinygrad-edu
+Start with 01_derivatives.ipynb; EXERCISES.md explains the exercises and their checkers.""")
+    return 0
+
+
+_COMMANDS = {"demo": _command_demo, "draw": _command_draw, "grad": _command_grad,
+             "course": _command_course}

@@ -118,9 +118,9 @@ class NodeReport:
         return draw(self.root, **options)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **_):
-        bundle = self.draw()._repr_mimebundle_(include, exclude)
+        bundle, metadata = self.draw()._repr_mimebundle_(include, exclude)
         bundle["text/plain"] = str(self)
-        return bundle
+        return bundle, metadata
 
 
 def _first_words(message, limit=50):

@@ -26,6 +26,8 @@ Graphviz's warnings.  Only SVG, PNG and DOT are needed (``graphviz-pure`` has
 no PDF), and the Graphviz version is never asked for.
 """
 
+from __future__ import annotations
+
 import importlib.metadata
 import os
 import shutil
@@ -33,15 +35,20 @@ import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+from typing import Any, Union
 
 import itertools
 import json
+import struct
 
 import graphviz
 import graphviz.backend.dot_command as _dot_command
 
+#: What the rendering functions accept: a graphviz graph (a :class:`Drawing` too) or DOT text.
+DotSource = Union[str, graphviz.Graph, graphviz.Digraph, graphviz.Source]
+
 __all__ = ["GraphvizNotFound", "Drawing", "find_renderer", "render_bytes", "render_svg", "save",
-           "RENDERERS", "IN_BROWSER", "browser_bundle"]
+           "RENDERERS", "IN_BROWSER", "browser_bundle", "png_css_size", "PNG_DPI"]
 
 #: Names accepted by ``renderer=``: "auto" tries "system" then "pure".
 RENDERERS = ("auto", "system", "pure")
@@ -71,7 +78,7 @@ class GraphvizNotFound(graphviz.ExecutableNotFound):
     that error keeps working.
     """
 
-    def __init__(self, detail=""):
+    def __init__(self, detail: str = "") -> None:
         # ExecutableNotFound formats its own message from a command; we write ours.
         text = BROWSER_HELP if IN_BROWSER else INSTALL_HELP
         RuntimeError.__init__(self, text + (f"\n({detail})" if detail else ""))
@@ -80,11 +87,11 @@ class GraphvizNotFound(graphviz.ExecutableNotFound):
 # ---------------------------------------------------------------------------
 # Finding a renderer
 # ---------------------------------------------------------------------------
-def _system_dot():
+def _system_dot() -> str | None:
     return shutil.which("dot")
 
 
-def _pure_dot():
+def _pure_dot() -> str | None:
     """Where the graphviz-pure program is, or None.
 
     A notebook kernel started from a virtual environment that was never
@@ -109,7 +116,7 @@ def _pure_dot():
     return None
 
 
-def find_renderer(renderer="auto"):
+def find_renderer(renderer: str = "auto") -> tuple[str, str]:
     """``(kind, path)`` of the Graphviz program to use: kind is "system" or "pure".
 
     ``renderer="system"`` or ``"pure"`` insists on one of them.  When the
@@ -141,7 +148,7 @@ def find_renderer(renderer="auto"):
 # ---------------------------------------------------------------------------
 # Rendering
 # ---------------------------------------------------------------------------
-def _source_of(graph):
+def _source_of(graph: DotSource) -> str:
     if isinstance(graph, str):
         return graph
     source = getattr(graph, "source", None)
@@ -154,7 +161,8 @@ def _source_of(graph):
 PNG_DPI = 144
 
 
-def render_bytes(graph, fmt="svg", renderer="auto", timeout=120):
+def render_bytes(graph: DotSource, fmt: str = "svg", renderer: str = "auto",
+                 timeout: float = 120) -> bytes:
     """Run Graphviz on ``graph`` (a Digraph or DOT text) and return the output bytes.
 
     ``fmt`` is "svg" or "png" (or "dot" for the laid-out DOT).  Raises
@@ -182,12 +190,24 @@ def render_bytes(graph, fmt="svg", renderer="auto", timeout=120):
     return done.stdout
 
 
-def render_svg(graph, renderer="auto"):
+def png_css_size(png: bytes) -> tuple[int, int]:
+    """``(width, height)`` in CSS pixels at which a PNG from :func:`render_bytes` matches the SVG.
+
+    Graphviz measures in points (1/72 inch, 4/3 of a CSS pixel); the PNG has ``PNG_DPI``
+    pixels per inch.
+    """
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise ValueError("not a PNG picture")
+    width, height = struct.unpack(">II", png[16:24])
+    return round(width * 96 / PNG_DPI), round(height * 96 / PNG_DPI)
+
+
+def render_svg(graph: DotSource, renderer: str = "auto") -> str:
     """The SVG picture of ``graph`` as text."""
     return render_bytes(graph, "svg", renderer).decode("utf-8")
 
 
-def save(graph, path, renderer="auto"):
+def save(graph: DotSource, path: str | os.PathLike[str], renderer: str = "auto") -> str:
     """Write ``graph`` to ``path``; the extension picks the format: .svg, .png, .dot or .gv.
 
     Returns the path.  ``.dot``/``.gv`` write the DOT text itself and need no Graphviz.
@@ -222,32 +242,45 @@ class Drawing(graphviz.Digraph):
     #: (Not called `renderer`: graphviz.Digraph uses that name for its own option.)
     dot_program = "auto"
 
-    def _repr_image_svg_xml(self):
+    def _repr_image_svg_xml(self) -> str | None:  # type: ignore[override]
         if IN_BROWSER:            # IPython asks for every format; the browser has only HTML
             return None
         return render_svg(self, self.dot_program)
 
-    def _repr_image_png(self):
+    def _repr_image_png(self) -> bytes | None:  # type: ignore[override]
         if IN_BROWSER:
             return None
         return render_bytes(self, "png", self.dot_program)
 
-    def _repr_mimebundle_(self, include=None, exclude=None, **_):
-        if IN_BROWSER:
-            return browser_bundle(self.source)
-        try:
-            return super()._repr_mimebundle_(include, exclude)
-        except GraphvizNotFound as error:
-            return {"text/plain": f"{error}\n\n{self.source}"}
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,  # type: ignore[override]
+                          **_: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``(data, metadata)``: SVG for the front ends that trust the output, PNG for the others.
 
-    def _repr_svg_(self):
+        JupyterLab shows SVG only in trusted output (a notebook just run), so a
+        notebook opened from a file would show no picture; the PNG, drawn at the
+        same size, shows everywhere.  (In a browser: :func:`browser_bundle`'s HTML.)
+        """
+        if IN_BROWSER:
+            return browser_bundle(self.source), {}
+        try:
+            svg = render_svg(self, self.dot_program)
+            png = render_bytes(self, "png", self.dot_program)
+        except GraphvizNotFound as error:
+            return {"text/plain": f"{error}\n\n{self.source}"}, {}
+        width, height = png_css_size(png)
+        data = {"image/svg+xml": svg, "image/png": png, "text/plain": repr(self)}
+        wanted = [m for m in data if (not include or m in include) and m not in (exclude or ())]
+        return ({m: data[m] for m in wanted},
+                {"image/png": {"width": width, "height": height}} if "image/png" in wanted else {})
+
+    def _repr_svg_(self) -> str | None:
         return self._repr_image_svg_xml()
 
-    def svg(self):
+    def svg(self) -> str:
         """The picture as SVG text."""
         return render_svg(self, self.dot_program)
 
-    def save_as(self, path):
+    def save_as(self, path: str | os.PathLike[str]) -> str:
         """Save as .svg, .png, .dot or .gv (by extension); returns the path.
 
         (``Digraph.save`` keeps its graphviz meaning: write the DOT source.)
@@ -272,7 +305,7 @@ available as `graph.source`."""
 _browser_ids = itertools.count()
 
 
-def browser_bundle(source):
+def browser_bundle(source: str) -> dict[str, str]:
     """A notebook output that draws DOT text in the page with viz.js (Pyodide only).
 
     The script loads viz.js once per page, then replaces the placeholder with the

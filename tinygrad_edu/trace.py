@@ -23,13 +23,22 @@ and a slider (it shows inline in Jupyter; ``.save("trace.html")`` writes it).
 ``zero_grad()`` had been called first.
 """
 
+from __future__ import annotations
+
+import base64
 import hashlib
 import html
+import uuid
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import IO, Any, TypeVar
 
 from .engine import Value, topological_order
 from .draw import draw, format_number, _names_from, _check_root
-from .render import render_svg
+from .render import Drawing, png_css_size, render_bytes, render_svg
+
+_Result = TypeVar("_Result")
 
 __all__ = ["trace_backward", "print_trace", "BackwardTrace", "Step", "Contribution", "BackwardPlayer"]
 
@@ -57,7 +66,7 @@ class Step:
 
     formula: str = ""
 
-    def describe(self, precision=4):
+    def describe(self, precision: int = 4) -> str:
         """One line of prose: what happened at this step."""
         f = lambda x: format_number(x, precision)
         parts = [f"{c.name} gets ∂{self.name}/∂{c.name} × grad = {f(c.local)} × {f(self.upstream)} "
@@ -67,7 +76,7 @@ class Step:
                 f"{f(self.upstream)}. " + "; ".join(parts) + ".")
 
 
-def _namer(order, names):
+def _namer(order: list[Value], names: Mapping[str, Any] | None) -> dict[Value, str]:
     """A name for every node: its variable name or label, else "#position" (as drawn)."""
     chosen = _names_from(names)
     result = {}
@@ -80,7 +89,7 @@ def _namer(order, names):
 _INFIX = {"+": "+", "-": "−", "*": "×", "/": "÷", "**": "**"}
 
 
-def _formula(step_node, names):
+def _formula(step_node: Value, names: Mapping[Value, str]) -> str:
     """How a node was made, in words: "c = a × b", "o = tanh(n)"."""
     args = [names[c] for c in step_node.children]
     if step_node.op in _INFIX and len(args) == 2:
@@ -88,7 +97,8 @@ def _formula(step_node, names):
     return f"{step_node.op}({', '.join(args)})"
 
 
-def trace_backward(root, names=None, seed=1.0):
+def trace_backward(root: Value, names: Mapping[str, Any] | None = None,
+                   seed: float | complex = 1.0) -> BackwardTrace:
     """Run a backward pass step by step and return a :class:`BackwardTrace`.
 
     ``names=locals()`` names the nodes after your variables.
@@ -120,20 +130,22 @@ def trace_backward(root, names=None, seed=1.0):
     return BackwardTrace(root, order, steps, grads, label, seed, _names_from(names))
 
 
-class BackwardTrace(list):
+class BackwardTrace(list[Step]):
     """The steps of one backward pass (a list of :class:`Step`), plus the results.
 
     ``.grads`` maps every node to its final gradient (equal to what ``backward()``
     puts in ``.grad`` after ``zero_grad()``).
     """
 
-    def __init__(self, root, order, steps, grads, names, seed, user_names=None):
+    def __init__(self, root: Value, order: list[Value], steps: Sequence[Step], grads: dict[Value, Any],
+                 names: dict[Value, str], seed: float | complex,
+                 user_names: Mapping[Value, str] | None = None) -> None:
         super().__init__(steps)
         self.root, self.order, self.grads, self.names, self.seed = root, order, grads, names, seed
         self.user_names = user_names or {}
 
     # -- as a table ---------------------------------------------------------
-    def rows(self, precision=4):
+    def rows(self, precision: int = 4) -> list[dict[str, Any]]:
         """The table as a list of dicts (step, node, op, upstream, local, contributions)."""
         f = lambda x: format_number(x, precision)
         return [{"step": s.index, "node": s.name, "op": s.node.op, "upstream": f(s.upstream),
@@ -141,7 +153,7 @@ class BackwardTrace(list):
                  "contributions": ", ".join(f"{c.name} += {f(c.contribution)} → {f(c.running_sum)}"
                                             for c in s.contributions)} for s in self]
 
-    def table(self, precision=4):
+    def table(self, precision: int = 4) -> str:
         """The trace as plain text, one line per step."""
         rows = self.rows(precision)
         heads = ["step", "node", "op", "upstream", "local", "contributions"]
@@ -149,10 +161,10 @@ class BackwardTrace(list):
         line = lambda r: "  ".join(str(r[h]).ljust(widths[h]) for h in heads).rstrip()
         return "\n".join([line({h: h for h in heads})] + [line(r) for r in rows])
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.table()
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         rows = self.rows()
         heads = ["step", "node", "op", "upstream", "local", "contributions"]
         head = "".join(f"<th>{h}</th>" for h in heads)
@@ -160,22 +172,22 @@ class BackwardTrace(list):
                        + "</tr>" for r in rows)
         return f'<table class="tge-trace"><tr>{head}</tr>{body}</table>'
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<BackwardTrace: {len(self)} steps over {len(self.order)} nodes>"
 
     # -- as pictures --------------------------------------------------------
-    def frames(self, precision=4, **draw_options):
+    def frames(self, precision: int = 4, **draw_options: Any) -> list[Drawing]:
         """One Drawing per moment: the seeded output, then after each step.
 
         The node being processed is highlighted, finished nodes are grey, each
         Value shows the gradient it has received so far ("?" if nothing yet),
         and the current node's edges show ``local × upstream = contribution``.
         """
-        options = dict(show_local=True, precision=precision, names=self.user_names, legend=True,
-                       numbered=True)
+        options: dict[str, Any] = dict(show_local=True, precision=precision, names=self.user_names,
+                                       legend=True, numbered=True)
         options.update(draw_options)
         f = lambda x: format_number(x, precision)
-        grads = {self.root: self.seed}
+        grads: dict[Value, Any] = {self.root: self.seed}
         pictures = [draw(self.root, grads=dict(grads), title=self.short_caption(0, precision), **options)]
         done = []
         for step in self:
@@ -190,56 +202,78 @@ class BackwardTrace(list):
             done.append(step.node)
         return pictures
 
-    def short_caption(self, frame, precision=4):
+    def short_caption(self, frame: int, precision: int = 4) -> str:
         """A few words for the picture itself: "Step 2: d = e + c"."""
         if frame == 0:
             return f"Start: grad of {self.names[self.root]} = {format_number(self.seed, precision)}"
         step = self[frame - 1]
         return f"Step {step.index}: {step.name} = {step.formula}"
 
-    def caption(self, frame, precision=4):
+    def caption(self, frame: int, precision: int = 4) -> str:
         """The sentence under frame ``frame`` (0 is the seed)."""
         if frame == 0:
             return (f"Start: the output {self.names[self.root]} gets grad "
                     f"{format_number(self.seed, precision)} (d output / d output).")
         return self[frame - 1].describe(precision)
 
-    def player(self, precision=4, renderer="auto", max_frames=200, **draw_options):
+    def player(self, precision: int = 4, renderer: str = "auto", max_frames: int = 200,
+               **draw_options: Any) -> BackwardPlayer:
         """A self-contained HTML player of the frames (see :class:`BackwardPlayer`)."""
         if len(self) + 1 > max_frames:
             raise ValueError(f"this backward pass has {len(self)} steps, more than "
                              f"max_frames={max_frames}; draw a smaller graph or raise max_frames")
         pictures = self.frames(precision, **draw_options)
         svgs = [render_svg(p, renderer) for p in pictures]
+        still = render_bytes(pictures[0], "png", renderer)      # shown where scripts cannot run
         captions = [self.caption(i, precision) for i in range(len(pictures))]
         position = {node: i for i, node in enumerate(self.order)}      # draw's node ids: v<i>
         current = [""] + [f"v{position[s.node]}" for s in self]
-        return BackwardPlayer(svgs, captions, current, self._repr_html_())
+        return BackwardPlayer(svgs, captions, current, self._repr_html_(), still_png=still)
 
 
+# Colours come from JupyterLab's theme when there is one (light or dark), else from
+# the page's colour scheme (an exported page follows the reader's system setting).
+# The pictures themselves keep their white background: Graphviz draws dark ink.
 _PLAYER_CSS = """
-#{id} {{ font-family: Helvetica, Arial, sans-serif; color: #0f172a; max-width: 100%; }}
-#{id} .tge-controls {{ display: flex; align-items: center; gap: 8px; margin: 6px 0; }}
-#{id} button {{ font-size: 14px; padding: 4px 12px; border: 1px solid #94a3b8; border-radius: 6px;
-  background: #f8fafc; cursor: pointer; }}
-#{id} button:disabled {{ opacity: 0.4; cursor: default; }}
-#{id} input[type=range] {{ flex: 1; max-width: 420px; }}
-#{id} .tge-caption {{ margin: 4px 0 8px; font-size: 14px; line-height: 1.4;
+#{id} {{ --tge-ink: var(--jp-ui-font-color1, #0f172a); --tge-paper: var(--jp-layout-color1, #ffffff);
+  --tge-line: var(--jp-border-color1, #cbd5e1); --tge-button: var(--jp-layout-color2, #f1f5f9);
+  --tge-focus: var(--jp-brand-color1, #2563eb);
+  font-family: var(--jp-ui-font-family, Helvetica, Arial, sans-serif); color: var(--tge-ink);
+  max-width: 100%; outline: none; border-radius: 4px; }}
+@media (prefers-color-scheme: dark) {{
+  #{id} {{ --tge-ink: var(--jp-ui-font-color1, #e2e8f0); --tge-paper: var(--jp-layout-color1, #111827);
+    --tge-line: var(--jp-border-color1, #475569); --tge-button: var(--jp-layout-color2, #1f2937);
+    --tge-focus: var(--jp-brand-color1, #60a5fa); }}
+}}
+#{id}:focus-visible, #{id}:focus {{ box-shadow: 0 0 0 2px var(--tge-focus); }}
+#{id} .tge-controls {{ display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin: 6px 0;
+  position: sticky; left: 0; }}
+#{id} button {{ font: inherit; font-size: 14px; padding: 4px 12px; color: var(--tge-ink);
+  border: 1px solid var(--tge-line); border-radius: 6px; background: var(--tge-button); cursor: pointer; }}
+#{id} button:focus-visible, #{id} input:focus-visible {{ outline: 2px solid var(--tge-focus); outline-offset: 1px; }}
+#{id} button:disabled {{ opacity: 0.45; cursor: default; }}
+#{id} input[type=range] {{ flex: 1; min-width: 120px; max-width: 420px; accent-color: var(--tge-focus); }}
+#{id} .tge-count {{ font-size: 13px; color: var(--tge-ink); }}
+#{id} .tge-caption {{ margin: 4px 0 8px; font-size: 14px; line-height: 1.4; color: var(--tge-ink);
   position: sticky; left: 0; }}  /* stays in view when a wide picture scrolls */
-#{id} .tge-frame {{ border-top: 1px solid #e2e8f0; padding-top: 6px; overflow-x: auto; }}
-#{id} .tge-frame svg {{ max-width: none; height: auto; }}  /* natural size: numbers stay readable */
-#{id}.tge-js .tge-frame {{ display: none; border: none; }}
+#{id} .tge-frame {{ border-top: 1px solid var(--tge-line); padding-top: 6px; overflow-x: auto; }}
+#{id} .tge-frame svg {{ max-width: none; height: auto; display: block; }}  /* natural size: numbers stay readable */
+#{id}.tge-js .tge-frame {{ display: none; }}
 #{id}.tge-js .tge-frame.tge-on {{ display: block; }}
-#{id} table.tge-trace {{ border-collapse: collapse; font-size: 12px; }}
-#{id} table.tge-trace td, #{id} table.tge-trace th {{ border: 1px solid #cbd5e1; padding: 2px 6px; text-align: left; }}
+#{id} details {{ margin-top: 6px; font-size: 13px; }}
+#{id} summary {{ cursor: pointer; color: var(--tge-ink); }}
+#{id} table.tge-trace {{ border-collapse: collapse; font-size: 12px; color: var(--tge-ink); }}
+#{id} table.tge-trace td, #{id} table.tge-trace th {{ border: 1px solid var(--tge-line); padding: 2px 6px; text-align: left; }}
 """
 
 # Works with or without a notebook: everything is looked up inside this player's
-# own <div>, so several players on one page do not interfere.
+# own <div>, so several players on one page do not interfere.  The keys it uses
+# stop at the player (JupyterLab would otherwise also move between cells).
 _PLAYER_JS = """
 (function () {
   var root = document.getElementById("{id}");
-  if (!root) return;
+  if (!root || root.classList.contains("tge-js")) return;
+  var live = root.querySelector(".tge-live"), still = root.querySelector(".tge-still");
   var frames = root.querySelectorAll(".tge-frame");
   var slider = root.querySelector(".tge-slider");
   var prev = root.querySelector(".tge-prev"), next = root.querySelector(".tge-next");
@@ -252,83 +286,145 @@ _PLAYER_JS = """
     prev.disabled = at === 0; next.disabled = at === frames.length - 1;
     count.textContent = "frame " + (at + 1) + " / " + frames.length;
     root.setAttribute("data-frame", at);
+    fit(frames[at]);
     reveal(frames[at]);
   }
+  function fit(frame) {
+    // A picture a little wider than the view shrinks to fit it (not below 3/4 of its
+    // size, where numbers get hard to read); a wider one scrolls sideways.
+    var svg = frame.querySelector("svg"), room = frame.clientWidth;
+    if (!svg || !room) return;
+    var w = svg.width.baseVal.value, h = svg.height.baseVal.value;
+    var scale = Math.max(0.75, Math.min(1, room / w));
+    svg.style.width = (w * scale) + "px"; svg.style.height = (h * scale) + "px";
+  }
   function reveal(frame) {
-    // A picture wider than the page scrolls sideways: keep the node being processed
-    // (at the start, the output) in the middle of the view.
+    // A picture wider than the view scrolls sideways.  Scroll only as far as needed to
+    // bring the node being processed (at the start, the output) into view, so a picture
+    // slightly too wide keeps its left edge (the inputs' labels) where it is.
     var node = frame.querySelector("g.value.current") || frame.querySelector("g.value.output");
     if (!node || frame.scrollWidth <= frame.clientWidth) return;
-    var n = node.getBoundingClientRect(), f = frame.getBoundingClientRect();
-    frame.scrollLeft += (n.left + n.width / 2) - (f.left + f.width / 2);
+    var n = node.getBoundingClientRect(), f = frame.getBoundingClientRect(), margin = 16;
+    if (n.left < f.left + margin) frame.scrollLeft -= (f.left + margin) - n.left;
+    else if (n.right > f.right - margin) frame.scrollLeft += n.right - (f.right - margin);
   }
+  var keys = {ArrowLeft: function () { return at - 1; }, ArrowRight: function () { return at + 1; },
+              Home: function () { return 0; }, End: function () { return frames.length - 1; }};
   prev.addEventListener("click", function () { show(at - 1); });
   next.addEventListener("click", function () { show(at + 1); });
   slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
   root.addEventListener("keydown", function (e) {
-    if (e.key === "ArrowLeft") show(at - 1);
-    if (e.key === "ArrowRight") show(at + 1);
+    var to = keys[e.key];
+    if (!to || e.altKey || e.ctrlKey || e.metaKey) return;
+    e.preventDefault(); e.stopPropagation();
+    show(to());
   });
+  if (still) still.style.display = "none";
+  live.hidden = false; live.style.display = "";
   root.classList.add("tge-js");
   show(0);
+  if (window.ResizeObserver) {          // the notebook's width changes: fit again
+    var width = 0;
+    new ResizeObserver(function () {
+      if (root.clientWidth !== width) { width = root.clientWidth; fit(frames[at]); reveal(frames[at]); }
+    }).observe(root);
+  }
 })();
 """
 
+# Scripts of a notebook opened from a file do not run until it is trusted or re-run.
+_STILL_NOTE = ("Frame 1 of {n}: to step through them, run the cells up to here or trust the "
+               "notebook (command palette: Trust Notebook).")
+
 
 class BackwardPlayer:
-    """Step through the frames of a backward pass: previous/next buttons and a slider.
+    """Step through the frames of a backward pass: previous/next buttons, a slider, ← → keys.
 
     All pictures are inline SVG and the script is inline, so the page works
-    offline and from a file.  Without JavaScript every frame is shown one
-    below the other.  ``_repr_html_`` makes it appear in Jupyter;
-    ``save(path)`` writes a complete HTML page.
+    offline and from a file.  ``_repr_html_`` makes it appear in Jupyter;
+    ``save(path)`` writes a complete HTML page.  Where scripts cannot run (a
+    notebook that is not trusted), the output shows the first frame as a
+    picture and says how to make it interactive.
     """
 
-    def __init__(self, svgs, captions, current, table_html=""):
+    def __init__(self, svgs: Sequence[str], captions: Sequence[str], current: Sequence[str],
+                 table_html: str = "", still_png: bytes | None = None) -> None:
         if not (len(svgs) == len(captions) == len(current)) or not svgs:
             raise ValueError("a player needs the same, non-zero number of frames, captions and nodes")
-        self.svgs = [_inline_svg(s) for s in svgs]
-        self.captions = list(captions)
+        self.svgs = [_well_formed(_inline_svg(s)) for s in svgs]
+        self.captions = [_well_formed(c) for c in captions]
         self.current = list(current)
-        self.table_html = table_html
+        self.table_html = _well_formed(table_html)
+        self.still_png = still_png
         digest = hashlib.sha1("".join(self.svgs + self.captions).encode("utf-8")).hexdigest()
+        #: The start of every display's element id (each display adds its own suffix,
+        #: so two displays of one player on a page both work).
         self.element_id = "tge-player-" + digest[:10]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.svgs)
 
-    def _repr_html_(self):
-        pid = self.element_id
+    def _still(self) -> str:
+        """The first frame as a picture, for pages where the script cannot run."""
+        note = html.escape(_STILL_NOTE.format(n=len(self)))
+        picture = ""
+        if self.still_png:
+            width, height = png_css_size(self.still_png)
+            data = base64.b64encode(self.still_png).decode("ascii")
+            # A background image, not <img>: JupyterLab's sanitizer drops data: URLs in src
+            # (and role/aria attributes) but keeps inline styles, class and title.
+            picture = (f'<div class="tge-still-picture" title="{html.escape(self.captions[0])}" style="'
+                       f"width:{width}px;height:{height}px;max-width:100%;background-color:#fff;"
+                       f"background-image:url(data:image/png;base64,{data});"
+                       "background-size:contain;background-repeat:no-repeat;background-position:left top"
+                       '"></div>')
+        return (f'<div class="tge-still"><div style="margin:4px 0 8px;font-size:14px">'
+                f"{html.escape(self.captions[0])}</div>{picture}"
+                f'<div style="margin-top:6px;font-size:13px;font-style:italic">{note}</div></div>')
+
+    def _repr_html_(self) -> str:
+        pid = f"{self.element_id}-{uuid.uuid4().hex[:8]}"
         frames = "".join(
             f'<div class="tge-frame" data-frame="{i}" data-current="{html.escape(node)}">'
             f'<div class="tge-caption">{html.escape(caption)}</div>{svg}</div>'
             for i, (svg, caption, node) in enumerate(zip(self.svgs, self.captions, self.current)))
         table = (f"<details><summary>the whole trace as a table</summary>{self.table_html}</details>"
                  if self.table_html else "")
-        return (f'<div id="{pid}" class="tge-player" tabindex="0">'
-                f"<style>{_PLAYER_CSS.format(id=pid)}</style>"
+        return (f'<div id="{pid}" class="tge-player" tabindex="0" data-lm-suppress-shortcuts="true" '
+                f'role="group" aria-label="backward pass player: left and right arrow keys step">'
+                f"<style>{_PLAYER_CSS.format(id=pid)}</style>{self._still()}"
+                f'<div class="tge-live" hidden="hidden" style="display:none">'
                 f'<div class="tge-controls"><button type="button" class="tge-prev">◀ previous</button>'
                 f'<input type="range" class="tge-slider" min="0" max="{len(self) - 1}" value="0" '
                 f'aria-label="frame"><button type="button" class="tge-next">next ▶</button>'
                 f'<span class="tge-count">{len(self)} frames</span></div>'
-                f"{frames}{table}"
+                f"{frames}{table}</div>"
                 f"<script>{_PLAYER_JS.replace('{id}', pid)}</script></div>")
 
-    def html(self, title="Backward pass, step by step"):
-        """A complete HTML page."""
+    def __repr__(self) -> str:
+        return f"<BackwardPlayer: {len(self)} frames; {self.captions[0]}>"
+
+    def html(self, title: str = "Backward pass, step by step") -> str:
+        """A complete HTML page (its colours follow the reader's light or dark setting)."""
         return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                f"<title>{html.escape(title)}</title></head><body>"
-                f"<h2 style=\"font-family: Helvetica, Arial, sans-serif\">{html.escape(title)}</h2>"
+                "<meta name=\"color-scheme\" content=\"light dark\">"
+                f"<title>{html.escape(_well_formed(title))}</title></head><body>"
+                f"<h2 style=\"font-family: Helvetica, Arial, sans-serif\">{html.escape(_well_formed(title))}</h2>"
                 f"{self._repr_html_()}</body></html>\n")
 
-    def save(self, path, title="Backward pass, step by step"):
+    def save(self, path: str | os.PathLike[str], title: str = "Backward pass, step by step") -> str:
         """Write the page to ``path`` (UTF-8); returns the path."""
         with open(path, "w", encoding="utf-8") as out:
             out.write(self.html(title))
         return str(path)
 
 
-def _inline_svg(svg):
+def _well_formed(text: str) -> str:
+    """``text`` with any lone surrogate (which UTF-8 cannot encode) replaced by U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _inline_svg(svg: str) -> str:
     """Graphviz SVG without its XML prologue and DOCTYPE, ready to sit inside HTML."""
     start = svg.find("<svg")
     if start < 0:
@@ -339,17 +435,18 @@ def _inline_svg(svg):
 class _Tape:
     """An engine observer that remembers every op node in the order it ran."""
 
-    def __init__(self):
-        self.nodes = []
+    def __init__(self) -> None:
+        self.nodes: list[Value] = []
 
-    def on_node(self, node):
+    def on_node(self, node: Value) -> None:
         self.nodes.append(node)
 
-    def on_sweep(self, kind, multiplies):
+    def on_sweep(self, kind: str, multiplies: int) -> None:
         pass
 
 
-def print_trace(f, *args, file=None):
+def print_trace(f: Callable[..., _Result], *args: float | complex,
+                file: IO[str] | None = None) -> _Result:
     """Run ``f`` on Values and print the tape: one line per primitive, in the order it ran.
 
     Arguments become leaves named x0, x1... (just ``x`` for one argument); the

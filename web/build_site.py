@@ -19,6 +19,7 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,10 +67,32 @@ def build_wheels(folder):
     """
     folder.mkdir(parents=True, exist_ok=True)
     _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(ROOT)])
+    for wheel in folder.glob("tinygrad_edu-*.whl"):
+        _without_the_course(wheel)
     graphviz = f"graphviz=={importlib.metadata.version('graphviz')}"
     _run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
           "-d", str(folder), graphviz])
     return sorted(p.name for p in folder.glob("*.whl"))
+
+
+def _without_the_course(wheel):
+    """Drop the packaged notebooks (tinygrad_edu/course/) from our wheel, in place.
+
+    The browser gets the notebooks as files of the site; inside the wheel they
+    would only add megabytes to every page's first load.
+    """
+    skip = lambda name: name.startswith("tinygrad_edu/course/")
+    slim = wheel.with_suffix(".slim")
+    with zipfile.ZipFile(wheel) as old, zipfile.ZipFile(slim, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            if skip(item.filename):
+                continue
+            data = old.read(item)
+            if item.filename.endswith(".dist-info/RECORD"):
+                lines = data.decode("utf-8").splitlines(keepends=True)
+                data = "".join(line for line in lines if not skip(line)).encode("utf-8")
+            new.writestr(item, data)
+    slim.replace(wheel)
 
 
 def build_playground(out, wheels_dir):

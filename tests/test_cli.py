@@ -428,7 +428,7 @@ def test_course_copies_the_notebooks_and_says_how_to_open_them(tmp_path, capsys,
     folder = tmp_path / "tinygrad_edu_course"
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(_course_names())
     for hint in ("jupyter lab ./tinygrad_edu_course", "VS Code", "Colab", "%pip install tinygrad-edu",
-                 "11 added"):
+                 f"{len(_course_names())} added"):
         assert hint in out, hint
     files = cli.course_files()
     assert all((folder / name).read_bytes() == path.read_bytes() for name, path in files.items())
@@ -445,7 +445,7 @@ def test_course_never_overwrites_a_file_the_student_changed(tmp_path, capsys):
     out = capsys.readouterr().out
     assert changed.read_text(encoding="utf-8") == "my own work"
     assert "kept 03_value_and_manual_backprop.ipynb: you changed it" in out
-    assert "1 added" in out and "9 same" in out and "1 kept" in out
+    assert "1 added" in out and f"{len(_course_names()) - 2} same" in out and "1 kept" in out
     assert (folder / "01_derivatives.ipynb").is_file()
 
 

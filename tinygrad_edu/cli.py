@@ -58,7 +58,7 @@ examples:
   {PROG} grad "x*y + sin(x)" x=1 y=2
   {PROG} grad "x**2 * y" x=1.5 y=-2 --order 2     (with the Hessian)
   {PROG} grad "abs(z)**2" z=1+2j                   (complex: autograd's convention)
-  {PROG} course                                (the ten notebooks into ./tinygrad_edu_course)
+  {PROG} course                                (the notebooks into ./tinygrad_edu_course)
   {PROG} course ~/autodiff                     (or into a folder of your choice)
 
 formulas: numbers, variables, + - * / **, unary -, parentheses, pi, e, and the
@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     course = commands.add_parser(
         "course", help="copy the course's notebooks into a folder of yours",
-        formatter_class=fmt, description="Copy the ten notebooks (and the exercises' guide) into "
+        formatter_class=fmt, description="Copy the notebooks (and the exercises' guide) into "
         "DIR.  Run it again after upgrading tinygrad_edu: new versions replace the files you "
         "have not changed; a file you changed is kept as it is.")
     course.add_argument("dir", nargs="?", default=DEFAULT_COURSE_DIR, metavar="DIR",

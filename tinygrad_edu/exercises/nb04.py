@@ -260,9 +260,7 @@ def _diagnose(scenario, got):
 def _first_wrong(ex, scenario, passes):
     """(pass number, node, got, expected) of the first wrong grad, from the root back; or None."""
     truth, order = _replay(scenario, None), topological_order(_build(scenario["graph"]))
-    if type(passes) is not list or len(passes) != len(truth) or \
-            any(type(p) is not list or len(p) != len(order) for p in passes):
-        fail(ex, "the observations do not match the test cases (was the checker tampered with?)")
+    observations(ex, passes, len(truth), len(order))
     for k, (right, got) in enumerate(zip(truth, passes)):
         for n in reversed(range(len(order))):
             if not order[n].requires_grad:

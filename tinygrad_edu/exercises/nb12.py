@@ -658,9 +658,7 @@ def _backward_judge(scenarios, seen):
     observations(ex, seen, len(scenarios))
     for scenario, passes in zip(scenarios, seen):
         truth, order, index = _truth(scenario)
-        if type(passes) is not list or len(passes) != len(truth) or \
-                any(type(p) is not list or len(p) != len(order) for p in passes):
-            fail(ex, "the observations do not match the test cases (was the checker tampered with?)")
+        observations(ex, passes, len(truth), len(order))
         for k, (right, got) in enumerate(zip(truth, passes)):
             for n in reversed(range(len(order))):
                 if not order[n].requires_grad:

@@ -135,4 +135,4 @@ def test_the_unpacked_sdist_runs_its_own_tests(sdist, tmp_path):
     assert skipped and all(line.endswith("the answer key (teacher/) is not distributed")
                            for line in skipped), skipped
     assert any("tests/exercises/exhelp.py" in line for line in skipped)
-    assert any("[5] tests/test_notebooks.py" in line for line in skipped)       # notebooks 01-05
+    assert any(re.search(r"\[\d+\] tests/test_notebooks.py", line) for line in skipped)   # the solved ones

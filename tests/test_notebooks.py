@@ -194,3 +194,11 @@ def test_exercise_cells_pass_with_the_reference_solutions(path, tmp_path, warm_m
     checks = sum(c.source.count("try_check(") for c in done.cells if c.cell_type == "code")
     passed = sum(t.count("\u2713 nb") for t in texts)
     assert passed == checks >= 2, f"{path.name}: {passed} checkers passed of {checks} called"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_every_sentence_is_written_to_the_student(path):
+    """No words meant for the authors (a plan the student never saw) in cells or outputs."""
+    text = path.read_text(encoding="utf-8").lower()
+    for phrase in ("course plan", "curriculum.md", "spec.md", "issue #"):
+        assert phrase not in text, f"{path.name} mentions {phrase!r}"

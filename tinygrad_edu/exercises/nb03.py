@@ -5,7 +5,7 @@ ex1  ``mul_backward(x, y, out)``: x, y, out are engine ``Value``s with
      contributions into ``x.grad`` and ``y.grad`` (return nothing).
 ex2  ``grads`` : a dict ``{"L": .., "d": .., "f": .., "c": .., "e": .., "a": .., "b": ..}``
      with dL/d(node) for L = (a·b + c)·f, e = a·b, d = e + c, at a=3, b=-2, c=5, f=-4.
-ex3  ``class MyValue(BareValue)`` adding ``__radd__``, ``__rsub__``, ``__rtruediv__``
+ex3  ``class ReflectedValue(BareValue)`` adding ``__radd__``, ``__rsub__``, ``__rtruediv__``
      and ``__neg__`` to ``BareValue`` (which only has the forward operators and
      ``__rmul__`` as an example).
 """

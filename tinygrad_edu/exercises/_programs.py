@@ -174,3 +174,17 @@ TOY_YS = [1.0, -1.0, -1.0, 1.0]
 
 def mse(model, xs=TOY_XS, ys=TOY_YS):
     return sum(((model(x) - y) ** 2 for x, y in zip(xs, ys)), Value(0.0))
+
+
+def backward_situation(scenario, k):
+    """Where a backward() scenario stood at call ``k``: 'on a fresh graph',
+    'after call 2 of 2 on the same graph', or 'on a graph whose nodes still held grads ...'.
+
+    A scenario is a dict with ``"start"`` (grads the graph starts with, or None) and
+    ``"passes"`` (how many times backward runs), as notebooks 04 and 12 draw them.
+    """
+    if scenario["start"] is not None:
+        return "on a graph whose nodes still held grads from an earlier pass"
+    if scenario["passes"] > 1:
+        return f"after call {k + 1} of {scenario['passes']} on the same graph"
+    return "on a fresh graph"

@@ -28,7 +28,7 @@ from .. import bugs
 from ..engine import Value, gradients, topological_order
 from ._common import call_student, close, fail, fmt, number, observations, observed, student_rng
 from ._exercise import Exercise
-from ._programs import labelled_graph
+from ._programs import backward_situation, labelled_graph
 
 __all__ = ["check_topological_sort", "check_backward", "check_bug_hunt", "bug_hunt_source",
            "bug_hunt_function", "HUNT_BUGS", "EXERCISES"]
@@ -271,14 +271,6 @@ def _first_wrong(ex, scenario, passes):
     return None
 
 
-def _situation(scenario, k):
-    """'on a fresh graph' / 'after call 2 of 2 on the same graph' / 'on a graph whose grads held old values'."""
-    if scenario["start"] is not None:
-        return "on a graph whose nodes still held grads from an earlier pass"
-    if scenario["passes"] > 1:
-        return f"after call {k + 1} of {scenario['passes']} on the same graph"
-    return "on a fresh graph"
-
 
 def _graph_cases(rng, count, kinds=("fresh", "twice", "stale")):
     """``count`` random scenarios, cycling through fresh graphs, two calls, and stale grads."""
@@ -338,7 +330,7 @@ def _backward_judge(scenarios, seen):
             continue
         k, node, got, expected = wrong
         hint = _BUG_HINTS.get(_diagnose(scenario, passes), _GENERIC_HINT)
-        fail(ex, f"first wrong gradient (from the root back), {_situation(scenario, k)}: node "
+        fail(ex, f"first wrong gradient (from the root back), {backward_situation(scenario, k)}: node "
                  f"{_name(node)} has grad {fmt(got)}, expected {fmt(expected)}", hint)
     return (f"backward matches on {len(scenarios)} graphs (shared nodes, repeated calls and "
             "stale gradients included)")
@@ -443,7 +435,7 @@ def _hunt_judge(scenarios, seen):
             else:
                 title += ": got" if len(leaves) > 1 else ":"
             fail(ex, f"{title} {said}, expected {right} (first wrong node: {_name(node)})", hint)
-        fail(ex, f"first wrong gradient (from the root back), {_situation(scenario, k)}: node "
+        fail(ex, f"first wrong gradient (from the root back), {backward_situation(scenario, k)}: node "
                  f"{_name(node)} has grad {fmt(got)}, expected {fmt(expected)}", hint)
     return "the bug is fixed: all hidden tests pass"
 

@@ -17,8 +17,8 @@ the same way in the probe (the student's process) and in the judge (the grader's
 
 import math
 
-from .. import engine
 from ..engine import Value, gradients, sin
+from ..forward import count_ops
 from ._common import call_student, close, fail, fmt, number, observed
 from ._exercise import Exercise
 
@@ -31,25 +31,6 @@ def rosenbrock(xs):
     a, b = 1 - x, y - x * x        # products rather than ** 2: plain ops every engine mode has
     return a * a + 100 * (b * b)
 
-
-class _SweepCounter:
-    """Counts the engine's reverse sweeps while active (an engine observer)."""
-
-    def __init__(self):
-        self.reverse = 0
-
-    def on_node(self, node):
-        pass
-
-    def on_sweep(self, kind, multiplies):
-        self.reverse += kind == "reverse"
-
-    def __enter__(self):
-        engine.add_observer(self)
-        return self
-
-    def __exit__(self, *exc):
-        engine.remove_observer(self)
 
 
 def _one_per_case(ex, cases, seen, keys=()):
@@ -205,9 +186,9 @@ def _hvp_probe(cases, hvp):
         def f(xs, spec_f=spec_f, calls=calls):
             calls[0] += 1
             return spec_f(xs)
-        with _SweepCounter() as counter:
+        with count_ops() as count:
             got = call_student(EX1.id, hvp, f, list(case["x"]), list(case["v"]), what="hvp")
-        seen.append({"hv": _numbers(got), "reverse": counter.reverse, "f_calls": calls[0]})
+        seen.append({"hv": _numbers(got), "reverse": count.sweeps["reverse"], "f_calls": calls[0]})
     return seen
 
 

@@ -31,6 +31,7 @@ import warnings
 from ..engine import Value, gradients, topological_order
 from ._common import call_student, close, fail, fmt, number, observations, observed
 from ._exercise import Exercise
+from ._programs import backward_situation
 
 __all__ = ["check_my_value", "check_my_backward", "compare_engines", "OPS", "EXERCISES"]
 
@@ -618,13 +619,6 @@ def _same(expected, got, order):
                for pe, pg in zip(expected, got) for n, e, g in zip(order, pe, pg) if n.requires_grad)
 
 
-def _situation(scenario, k):
-    if scenario["start"] is not None:
-        return "on a graph whose nodes still held grads from an earlier pass"
-    if scenario["passes"] > 1:
-        return f"after call {k + 1} of {scenario['passes']} on the same graph"
-    return "on a fresh graph"
-
 
 def _graph_name(spec, node, k):
     """The spec's name of an engine node ('t3 = t1 * b', 'x'), or 'the constant 2'."""
@@ -670,7 +664,7 @@ def _backward_judge(scenarios, seen):
                 spec = scenario["spec"]
                 trap = f"{_TRAP_TITLES[_trap_name(spec)]} " if _trap_name(spec) else "a random graph "
                 fail(ex, f"first wrong gradient (from the root back) on {trap}"
-                         f"{_situation(scenario, k)}: {_graph_name(spec, order[n], index[n])} has grad "
+                         f"{backward_situation(scenario, k)}: {_graph_name(spec, order[n], index[n])} has grad "
                          f"{fmt(value)}, expected {fmt(right[n])}", hint)
     return (f"backward() is right on {len(scenarios)} graphs: the traps, repeated calls, stale grads "
             "and a chain of 3000 ops")

@@ -336,25 +336,25 @@ def draw(root: Value, *, show_grad: bool = True, show_local: bool = False,
             if layer[node] - layer[child] > _LONGEST_ARROW:
                 tail = f"c{i}_{k}"
                 copies += 1
-                _draw_copy(graph, tail, labels.get(child) or child.label or f"#{ids[child]}", child,
-                           precision)
+                _draw_copy(graph, tail, labels.get(child) or child.label, child, precision)
             graph.edge(tail, f"o{i}", **attrs)
 
-    notes = []                                   # what the picture leaves out, said on top
+    notes = []                                   # what the picture leaves out
     hidden = len(order) - len(shown)
     if hidden:
         notes.append(_draw_cap_note(graph, hidden, len(order), max_nodes, sorted(set(hidden_feeders))))
     if copies:
         notes.append(_copies_note(copies))
-    if notes:
-        graph.attr(label="<" + "<br/>".join(html_escape(n, limit=200) for n in notes) + ">",
-                   labelloc="t", fontsize="13")
     if legend:
         kinds = {_kind(node, root) for node in shown}
         _draw_legend(graph, kinds, faulty=bool(faulty), current=bool(highlight), done=bool(done),
                      faded=bool(faded))
-    if title:
-        graph.attr(label=f"<{html_escape(title, limit=200)}>", labelloc="b", fontsize="13")
+    # One caption (Graphviz has one graph label): the title under the picture with the notes
+    # below it, or the notes alone on top.
+    lines = ([title] if title else []) + notes
+    if lines:
+        graph.attr(label="<" + "<br/>".join(html_escape(n, limit=200) for n in lines) + ">",
+                   labelloc="b" if title else "t", fontsize="13")
     return graph
 
 
@@ -399,21 +399,37 @@ def _draw_op(graph, node, i, style, highlight, faded):
 
 
 def _layers(order, shown):
-    """Each shown node's layer in the picture: the longest path to it from a shown input."""
+    """Each shown node's layer in the picture: the longest path to it from a shown input.
+
+    A constant (``x * 2.0``'s 2) has no inputs of its own: it sits one layer before its
+    first use, so a chain of ``y = y + 1`` needs no long arrows for its 1s.
+    """
     layer = {}
     for node in order:
-        if node in shown:
+        if node in shown and not _is_constant_leaf(node):
             layer[node] = 1 + max((layer[c] for c in node.children if c in layer), default=-1)
+    for node in order:
+        for child in node.children:
+            if child in shown and _is_constant_leaf(child) and node in layer:
+                layer[child] = min(layer.get(child, layer[node]), layer[node] - 1)
+    for node in shown:
+        layer.setdefault(node, 0)          # a constant that is itself the root
     return layer
+
+
+def _is_constant_leaf(node):
+    return node.is_leaf and not node.requires_grad
+
 
 
 def _draw_copy(graph, node_id, name, node, precision):
     """A dashed copy of a Value, drawn next to a far-away use instead of a long arrow."""
-    text = f"{name} = {format_number(node.data, precision)}"
+    number = format_number(node.data, precision)
+    text = f"{name} = {number}" if name else number
     graph.node(node_id, f"<<I>{html_escape(text)}</I>>", shape="box", style="rounded,dashed",
                color=PALETTE["edge"], fontsize="10", margin="0.04,0.02", height="0.25",
-               id=node_id, tooltip=_tooltip(f"a copy of {text}: the Value is drawn once, "
-                                           "further back; a long arrow to it is left out"),
+               id=node_id, tooltip=_tooltip(f"a copy of {text}, drawn beside its use: a long "
+                                           "arrow from further back is left out"),
                **{"class": "copy"})
 
 

@@ -23,6 +23,7 @@ Every submission gets a row and every exercise one of ``OUTCOMES``.
 """
 
 import ast
+import builtins
 import csv
 import dataclasses
 import hashlib
@@ -548,6 +549,10 @@ def _unique_names(subs):
 
 
 # -- identical submissions -----------------------------------------------------------------------
+#: Names kept as they are when fingerprinting (``print`` stays ``print``, ``total`` becomes n0).
+_BUILTIN_NAMES = frozenset(dir(builtins))
+
+
 def _fingerprint(sub):
     """A hash of the code with comments, whitespace and every name's spelling removed."""
     out = []
@@ -566,7 +571,7 @@ def _fingerprint(sub):
             text = tok.string
             if tok.type == tokenize.STRING and previous in (None, "NEWLINE"):
                 continue                   # docstrings
-            if tok.type == tokenize.NAME and not keyword.iskeyword(text) and text not in dir(__builtins__):
+            if tok.type == tokenize.NAME and not keyword.iskeyword(text) and text not in _BUILTIN_NAMES:
                 text = names.setdefault(text, f"n{len(names)}")
             out.append(text)
             previous = tok.type

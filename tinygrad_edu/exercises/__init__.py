@@ -19,7 +19,7 @@ submission in its own sandboxed interpreter, with
 repository's ``teacher/`` folder.
 """
 
-from ._common import ExerciseFailed, try_check
+from ._common import ExerciseFailed, checks, try_check
 from ._exercise import Exercise
 from . import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11, nb12
 from .nb01 import check_best_h, check_central_difference, check_gradient_F
@@ -36,7 +36,7 @@ from .nb11 import check_hvp_fwd_rev, check_matmul_vjp, check_unbroadcast
 from .nb12 import check_my_backward, check_my_value, compare_engines
 
 __all__ = [
-    "ExerciseFailed", "try_check", "EXERCISES", "Exercise",
+    "ExerciseFailed", "try_check", "checks", "EXERCISES", "Exercise",
     "check_central_difference", "check_best_h", "check_gradient_F",
     "check_chain_links", "check_chain_derivative", "check_path_sum", "chain_instance",
     "check_mul_backward", "check_manual_grads", "check_reflected_ops", "BareValue",

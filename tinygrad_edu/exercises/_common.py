@@ -66,6 +66,46 @@ def try_check(checker, *args, **kwargs):
         return False
 
 
+class checks:
+    """The checks of one idea in a notebook, shown as one short line.
+
+    Every ``agree(name, got, expected, tol)`` inside the block is a real test: a
+    disagreement stops the notebook with both numbers.  When all agree, one
+    line says how many checks passed and the largest difference seen
+    (``show=True`` prints every comparison as well).
+
+    >>> with checks("derivatives against central differences") as agree:
+    ...     agree("d/dx x**2 at 3", 6.0, 6.00000000004, tol=1e-8)
+    ...     agree("d/dx sin at 0", 1.0, 0.99999999998, tol=1e-8)
+    ✓ derivatives against central differences  (2 checks, largest difference 4.0e-11)
+    """
+
+    def __init__(self, idea, show=False):
+        self.idea, self.show = idea, show
+        self.count, self.largest = 0, 0.0
+
+    def __enter__(self):
+        return self.agree
+
+    def __exit__(self, kind, error, trace):
+        if kind is None:
+            print(f"\u2713 {self.idea}  ({self.count} check{'s' if self.count != 1 else ''}, "
+                  f"largest difference {self.largest:.1e})")
+        return False
+
+    def agree(self, name, got, expected, tol):
+        """Check |got - expected| <= tol (numbers or Values); stop with both numbers if not."""
+        got, expected = getattr(got, "data", got), getattr(expected, "data", expected)
+        difference = abs(got - expected)
+        line = f"{name}: got {got:+.10g}, expected {expected:+.10g}, difference {difference:.1e}"
+        if not difference <= tol:            # also catches NaN
+            raise AssertionError(f"\u2717 {line} (more than the tolerance {tol:g})")
+        self.count += 1
+        self.largest = max(self.largest, difference)
+        if self.show:
+            print("  " + line)
+
+
 def call_student(exercise, fn, *args, what=None, **kwargs):
     """Call the student's code; turn any exception into a clear ExerciseFailed."""
     name = what or getattr(fn, "__name__", "your code")

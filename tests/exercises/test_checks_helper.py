@@ -37,3 +37,9 @@ def test_values_and_show(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out == ["  a Value: got +2, expected +2, difference 0.0e+00",
                    "✓ values  (1 check, largest difference 0.0e+00)"]
+
+
+def test_numpy_numbers_are_numbers():
+    np = pytest.importorskip("numpy")
+    with checks("numpy") as agree:
+        agree("np.float64", np.float64(2.0), np.float64(2.0) + 1e-12, 1e-9)

@@ -95,7 +95,8 @@ class checks:
 
     def agree(self, name, got, expected, tol):
         """Check |got - expected| <= tol (numbers or Values); stop with both numbers if not."""
-        got, expected = getattr(got, "data", got), getattr(expected, "data", expected)
+        got = got.data if isinstance(got, Value) else got        # numpy numbers stay numbers
+        expected = expected.data if isinstance(expected, Value) else expected
         difference = abs(got - expected)
         line = f"{name}: got {got:+.10g}, expected {expected:+.10g}, difference {difference:.1e}"
         if not difference <= tol:            # also catches NaN

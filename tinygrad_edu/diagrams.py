@@ -92,8 +92,10 @@ def write_diagrams(folder="diagrams", formats=("svg", "png"), renderer="auto"):
                                                         "built by backward(create_graph=True); "
                                                         "faded: reused nodes of f")
     L2 = chain_rule(); L2.backward()
+    # Top to bottom: the long red notes on the edges make a left-to-right picture too wide to
+    # read at the size a page shows it.
     pictures["faulty_node"] = check_nodes(L2, rules={"*": _swapped_mul_rule}).draw(
-        title="A student's × rule with the partials swapped: the faulty nodes are red")
+        rankdir="TB", title="A student's × rule with the partials swapped:\nthe faulty nodes are red")
 
     written = []
     for name, picture in pictures.items():

@@ -73,7 +73,8 @@ def write_diagrams(folder="diagrams", formats=("svg", "png"), renderer="auto"):
     pictures = {}
 
     o = neuron(); o.backward()
-    pictures["neuron"] = draw(o, show_local=True, legend=True,
+    # Top to bottom, so the README can show it at full size (left to right it is too wide).
+    pictures["neuron"] = draw(o, show_local=True, legend=True, rankdir="TB",
                               title="o = tanh(x1·w1 + x2·w2 + b): every value and gradient")
     L = chain_rule(); L.backward()
     pictures["chain_rule"] = draw(L, show_local=True, legend=True,

@@ -79,12 +79,46 @@ def test_edges_keep_operand_order_and_show_local_derivatives():
     src = draw(c, show_local=True).source
     first, second = src.index("v0 -> o2"), src.index("v1 -> o2")
     assert first < second
-    assert re.search(r"v0 -> o2 \[label=<1>\]", src)
-    assert re.search(r"v1 -> o2 \[label=<-1>\]", src)
+    assert re.search(r"v0 -> o2:n \[label=<1> headlabel=<1st>", src)
+    assert re.search(r"v1 -> o2:s \[label=<-1> headlabel=<2nd>", src)
     d = a * b                                   # dd/da = b = -3, dd/db = a = 2
     src = draw(d, show_local=True).source
     assert re.search(r"v0 -> o2 \[label=<-3>\]", src) and re.search(r"v1 -> o2 \[label=<2>\]", src)
     assert "label=<" not in draw(d).source.split("v0 -> o2")[1].split("\n")[0]
+
+
+def _marks(src):
+    """{edge text 'vA -> oB:port': headlabel} for every edge that carries an operand mark."""
+    return dict(re.findall(r"(v\d+ -> o\d+(?::\w+)?) \[[^\]]*headlabel=<(\w+)>", src))
+
+
+@pytest.mark.parametrize("make", [lambda a, b: a - b, lambda a, b: a / b, lambda a, b: a ** b,
+                                  lambda a, b: b - a, lambda a, b: b / a, lambda a, b: b ** a])
+def test_non_commutative_ops_show_which_operand_is_first(make):
+    a, b = Value(5.0, label="a"), Value(2.0, label="b")
+    out = make(a, b)
+    ids = {node: i for i, node in enumerate(topological_order(out))}
+    first, second = (f"v{ids[c]}" for c in out.children)
+    assert _marks(draw(out).source) == {f"{first} -> o2:n": "1st", f"{second} -> o2:s": "2nd"}
+    # Top to bottom, the 1st operand enters on the left, where reading starts.
+    assert _marks(draw(out, rankdir="TB").source) == {f"{first} -> o2:w": "1st",
+                                                      f"{second} -> o2:e": "2nd"}
+
+
+def test_commutative_ops_carry_no_operand_marks_and_x_minus_x_carries_both():
+    a, b = Value(5.0, label="a"), Value(2.0, label="b")
+    for out in (a + b, a * b, a.hypot(b), -a, a.exp()):
+        src = draw(out).source
+        assert "headlabel" not in src and ":n " not in src and ":s " not in src, out.op
+    src = draw(a - a).source                      # one Value, two roles: both arrows are marked
+    assert sorted(_marks(src).items()) == [("v0 -> o1:n", "1st"), ("v0 -> o1:s", "2nd")]
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_operand_marks_reach_the_picture(renderer):
+    a, b = Value(5.0, label="a"), Value(2.0, label="b")
+    words = texts(svg_tree(draw((a - b) / b, show_local=True), renderer))
+    assert words.count("1st") == 2 and words.count("2nd") == 2
 
 
 def test_show_grad_false_hides_gradients_and_grads_mapping_shows_question_marks():

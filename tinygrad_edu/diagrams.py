@@ -73,7 +73,8 @@ def write_diagrams(folder="diagrams", formats=("svg", "png"), renderer="auto"):
     pictures = {}
 
     o = neuron(); o.backward()
-    pictures["neuron"] = draw(o, show_local=True, legend=True,
+    # Top to bottom, so the README can show it at full size (left to right it is too wide).
+    pictures["neuron"] = draw(o, show_local=True, legend=True, rankdir="TB",
                               title="o = tanh(x1·w1 + x2·w2 + b): every value and gradient")
     L = chain_rule(); L.backward()
     pictures["chain_rule"] = draw(L, show_local=True, legend=True,
@@ -92,8 +93,10 @@ def write_diagrams(folder="diagrams", formats=("svg", "png"), renderer="auto"):
                                                         "built by backward(create_graph=True); "
                                                         "faded: reused nodes of f")
     L2 = chain_rule(); L2.backward()
+    # Top to bottom: the long red notes on the edges make a left-to-right picture too wide to
+    # read at the size a page shows it.
     pictures["faulty_node"] = check_nodes(L2, rules={"*": _swapped_mul_rule}).draw(
-        title="A student's × rule with the partials swapped: the faulty nodes are red")
+        rankdir="TB", title="A student's × rule with the partials swapped:\nthe faulty nodes are red")
 
     written = []
     for name, picture in pictures.items():

@@ -10,7 +10,10 @@ True
 Every Value becomes a box ``name | data | grad``; the operation that made it is
 a small oval in front of it, and arrows run in the direction the data flows
 (inputs -> operation -> result).  An input used twice (``a * a``) sends two
-arrows into the operation, one per operand, in operand order.
+arrows into the operation, one per operand, in operand order.  Where the order
+matters (``a - b``, ``a / b``, ``a ** b``) each arrow head says "1st" or "2nd",
+and the 1st operand enters the operation on the side read first (the top of a
+left-to-right picture, the left of a top-to-bottom one).
 
 The styles say what a node is:
 
@@ -69,6 +72,11 @@ _BIG_GRAPH = 250          # above this many Values, trade some layout polish for
 # Value is drawn again (dashed) next to the operation that uses it.
 _LONGEST_ARROW = 6
 _LABEL_LIMIT = 60          # longer labels are shortened, so one node cannot swamp the picture
+# Ops whose result does not depend on the order of their operands.  Every other op with
+# two or more operands (a − b, a ÷ b, a ** b, arctan2, %) marks the head of each incoming
+# arrow "1st", "2nd", ... so the picture shows which operand is which.
+_COMMUTATIVE = frozenset({"+", "*", "hypot", "logaddexp"})
+_ORDINALS = ("1st", "2nd", "3rd")
 
 
 # ---------------------------------------------------------------------------
@@ -330,6 +338,8 @@ def draw(root: Value, *, show_grad: bool = True, show_local: bool = False,
                 hidden_feeders.append(i)
                 continue
             attrs = {"label": f"<{html_escape(text)}>"} if text else {}
+            port, mark = _operand_mark(node, k, rankdir)
+            attrs.update(mark)
             if colour:
                 attrs.update(color=colour, fontcolor=colour, penwidth="2")
             tail = f"v{ids[child]}"
@@ -337,7 +347,7 @@ def draw(root: Value, *, show_grad: bool = True, show_local: bool = False,
                 tail = f"c{i}_{k}"
                 copies += 1
                 _draw_copy(graph, tail, labels.get(child) or child.label, child, precision)
-            graph.edge(tail, f"o{i}", **attrs)
+            graph.edge(tail, f"o{i}{port}", **attrs)
 
     notes = []                                   # what the picture leaves out
     hidden = len(order) - len(shown)
@@ -386,6 +396,28 @@ def _node_tooltip(node, grads, with_grad):
     if isinstance(grad, Value):
         grad = grad.data
     return f"{text}, grad = {grad!r}"
+
+
+def _operand_mark(node, k, rankdir):
+    """(head port, edge attributes) marking operand ``k`` of an op whose operand order matters.
+
+    The 1st operand enters the op on the side read first (the top when the graph runs left
+    to right, the left when it runs top to bottom), the 2nd on the opposite side, and each
+    arrow head says "1st" or "2nd".  Ops where the order does not matter get ("", {}).
+
+    >>> a, b = Value(5.0), Value(2.0)
+    >>> _operand_mark(a - b, 1, "LR")[0], _operand_mark(a * b, 1, "LR")
+    (':s', ('', {}))
+    """
+    if len(node.children) < 2 or node.op in _COMMUTATIVE:
+        return "", {}
+    mark = _ORDINALS[k] if k < len(_ORDINALS) else f"{k + 1}th"
+    sides = ("n", "s") if rankdir in ("LR", "RL") else ("w", "e")
+    port = f":{sides[k]}" if len(node.children) == 2 else ""
+    # Turned away from the other arrow, so the two marks never sit on the same line.
+    angle = ("-45" if k == 0 else "45") if rankdir in ("LR", "RL") else ("45" if k == 0 else "-45")
+    return port, {"headlabel": f"<{mark}>", "labelfontsize": "9", "labelfontcolor": "#7c2d12",
+                  "labeldistance": "1.5", "labelangle": angle}
 
 
 def _draw_op(graph, node, i, style, highlight, faded):

@@ -32,9 +32,10 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .engine import Value, topological_order, gradients
-from .render import Drawing
 
 if TYPE_CHECKING:
+    from .render import Drawing
+
     class GradientDrawing(Drawing):
         """For type checkers: what ``draw_gradient`` returns, a Drawing with its gradient Value."""
         gradient: Value
@@ -275,6 +276,7 @@ def draw(root: Value, *, show_grad: bool = True, show_local: bool = False,
     labels = _names_from(names)
     ids = {node: i for i, node in enumerate(order)}
 
+    from .render import Drawing         # imported here: graphviz is needed for pictures only
     graph = Drawing(name="computation", format="svg")
     graph.dot_program = renderer
     graph.attr(rankdir=rankdir, bgcolor="white", nodesep="0.25", ranksep="0.35",

@@ -32,11 +32,13 @@ import uuid
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from .engine import Value, topological_order
 from .draw import draw, format_number, _names_from, _check_root
-from .render import Drawing, png_css_size, render_bytes, render_svg
+
+if TYPE_CHECKING:
+    from .render import Drawing
 
 _Result = TypeVar("_Result")
 
@@ -222,6 +224,7 @@ class BackwardTrace(list[Step]):
         if len(self) + 1 > max_frames:
             raise ValueError(f"this backward pass has {len(self)} steps, more than "
                              f"max_frames={max_frames}; draw a smaller graph or raise max_frames")
+        from .render import render_bytes, render_svg      # graphviz: only for pictures
         pictures = self.frames(precision, **draw_options)
         svgs = [render_svg(p, renderer) for p in pictures]
         still = render_bytes(pictures[0], "png", renderer)      # shown where scripts cannot run
@@ -369,6 +372,7 @@ class BackwardPlayer:
         note = html.escape(_STILL_NOTE.format(n=len(self)))
         picture = ""
         if self.still_png:
+            from .render import png_css_size
             width, height = png_css_size(self.still_png)
             data = base64.b64encode(self.still_png).decode("ascii")
             # A background image, not <img>: JupyterLab's sanitizer drops data: URLs in src

@@ -34,13 +34,13 @@ tinygrad_edu.formula.FormulaError: names starting with '_' are not allowed: '__i
 from __future__ import annotations
 
 import ast
-import cmath
 import math
 import time
 import warnings
 from typing import Mapping
 
 from . import engine
+from ._numbers import is_finite
 from .engine import Number, Value
 
 __all__ = [
@@ -134,11 +134,6 @@ def _is_number(x):
     return x.__class__ in (float, complex)
 
 
-def _finite(x):
-    x = x.data if isinstance(x, Value) else x
-    return cmath.isfinite(x) if x.__class__ is complex else math.isfinite(x)
-
-
 # --------------------------------------------------------------------------
 # Checking the text and the tree
 # --------------------------------------------------------------------------
@@ -208,7 +203,7 @@ def _check_constant(node):
             raise FormulaError(f"number too large{_where(node)}: floats end near 1e308") from None
     if not isinstance(value, (float, complex)):
         raise FormulaError(f"{type(value).__name__} is not a number{_where(node)}")
-    if not _finite(value):
+    if not is_finite(value):
         raise FormulaError(f"number too large{_where(node)}: floats end near 1e308")
     return value
 
@@ -413,7 +408,7 @@ def _compute(node, args, text):
         raise
     except (ValueError, ZeroDivisionError, OverflowError, TypeError, ArithmeticError) as err:
         raise FormulaError(f"{err}{_segment(text, node)}") from None
-    if not _finite(out):
+    if not is_finite(out):
         raise FormulaError(f"overflow: the result is {_show(out)}{_segment(text, node)}")
     return out
 
@@ -475,7 +470,7 @@ def _as_number(v, name):
         v = complex(v) if isinstance(v, complex) else float(v)
     except OverflowError:
         raise FormulaError(f"the value of {name!r} is too large") from None
-    if not _finite(v):
+    if not is_finite(v):
         raise FormulaError(f"the value of {name!r} must be finite, got {v}")
     return v
 

@@ -37,6 +37,7 @@ from typing import Any, Callable, Iterator
 
 from . import engine, structures
 from .engine import Number, Value
+from ._ops import ONE_OPERAND_METHODS
 from .transforms import ArgNum, trace, jacobian_from_rows, _check_callable, _named, _output_numbers
 
 __all__ = ["jvp", "jacfwd", "Dual", "count_ops", "OpCount"]
@@ -201,8 +202,7 @@ def _dual_method(name):
     return method
 
 
-for _name in ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "arctan", "sinh", "cosh",
-              "log1p", "expm1", "sigmoid", "softplus", "relu"):
+for _name in ONE_OPERAND_METHODS:          # x.exp(), x.tanh()... as on a Value
     setattr(Dual, _name, _dual_method(_name))
 
 

@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from . import structures
 from .engine import Value
+from ._numbers import central_difference, format_number
 from .transforms import grad, hvp, _check_callable, _real_inner
 from .forward import jvp
 
@@ -59,9 +60,10 @@ def _check_inputs(f, x, h, name):
                         "pass a number, a Value, a numpy array or a list/tuple/dict of them")
 
 
-def _shifted(x, base, index, step):
+def _with(x, base, index, number):
+    """``x`` with its ``index``-th number replaced by ``number``."""
     moved = list(base)
-    moved[index] = moved[index] + step
+    moved[index] = number
     return structures.rebuild(x, moved)
 
 
@@ -77,11 +79,11 @@ def numerical_grad(f: Callable[..., Any], x: Any, h: float = 1e-6) -> Any:
     base = _plain_leaves(x)
     result = []
     for i, number in enumerate(base):
-        slope_x = (_scalar(f(_shifted(x, base, i, h)), "numerical_grad")
-                   - _scalar(f(_shifted(x, base, i, -h)), "numerical_grad")) / (2 * h)
+        def f_of_one(moved, i=i):
+            return _scalar(f(_with(x, base, i, moved)), "numerical_grad")
+        slope_x = central_difference(f_of_one, number, h)
         if structures.is_complex_number(number):
-            slope_y = (_scalar(f(_shifted(x, base, i, 1j * h)), "numerical_grad")
-                       - _scalar(f(_shifted(x, base, i, -1j * h)), "numerical_grad")) / (2 * h)
+            slope_y = central_difference(f_of_one, number, 1j * h)
             result.append(complex(slope_x, -slope_y))       # df/dx - i df/dy
         else:
             result.append(slope_x)
@@ -185,11 +187,11 @@ def _close(auto, numeric, rtol, atol):
 
 
 def _fmt(x):
+    """A table cell: 9 significant digits, 7 for each part of a complex number."""
     x = _number(x)
     if isinstance(x, complex) or structures.is_complex_number(x):
-        x = complex(x)
-        return f"{x.real:.7g}{x.imag:+.7g}j"
-    return f"{float(x):.9g}"
+        return format_number(complex(x), 7, plain=True)
+    return format_number(float(x), 9, plain=True)
 
 
 def _table(rows, bad, order, h, rtol, atol, limit=20):

@@ -15,7 +15,7 @@ import math
 import random
 
 from ..engine import Value, gradients, sin
-from ._common import (call_student, central_difference, close, engine_gradient, fail, fmt, number,
+from ._common import (call_student, partial_difference, close, engine_gradient, fail, fmt, number,
                       observations, observed, value_of)
 from ._exercise import Exercise
 from ._programs import LOGISTIC_INPUTS, LOGISTIC_TARGETS, logistic_loss, random_function
@@ -128,7 +128,7 @@ def _grad_judge(cases, seen):
             value = number(ex, got["value"], "grad(f)(...)")
             if close(value, exact[i], 1e-11, 1e-12):
                 continue
-            fd = central_difference(f, args, i, 1e-6)
+            fd = partial_difference(f, args, i, 1e-6)
             others = [j for j in range(len(args)) if j != i and close(value, exact[j], 1e-9, 1e-12)]
             hint = ("wrap every argument in a Value, call f once, backward, and return args[argnum]'s "
                     ".grad (not a finite difference)")

@@ -27,7 +27,8 @@ from typing import Any, Callable
 from . import structures
 from .engine import Value
 from ._numbers import central_difference, format_number
-from .transforms import grad, hvp, _check_callable, _real_inner
+from ._recording import check_callable, real_inner
+from .transforms import grad, hvp
 from .forward import jvp
 
 __all__ = ["numerical_grad", "numerical_jvp", "check_grads"]
@@ -51,7 +52,7 @@ def _scalar(out, name):
 
 
 def _check_inputs(f, x, h, name):
-    _check_callable(f, name)
+    check_callable(f, name)
     if not isinstance(h, (int, float)) or isinstance(h, bool) or not h > 0:
         raise ValueError(f"{name}: the step h must be a positive number, got {h!r}")
     is_container = isinstance(x, (list, tuple, dict)) or structures.is_array(x)
@@ -137,7 +138,7 @@ def check_grads(f: Callable[..., Any], x: Any, order: int = 1, h: float = 1e-6, 
     numeric = structures.leaves(numerical_grad(scalar_f, x, h))
     rows += [(f"d/d{path}", a, n) for path, a, n in zip(paths, auto, numeric)]
     along_v = _scalar(numerical_jvp(scalar_f, x, v, h), "check_grads")
-    rows.append(("grad·v (reverse)", _real_inner(structures.rebuild(x, auto), v, "check_grads"), along_v))
+    rows.append(("grad·v (reverse)", real_inner(structures.rebuild(x, auto), v, "check_grads"), along_v))
     rows.append(("J·v (forward)", jvp(scalar_f, x, v)[1], along_v))
 
     if order == 2:
@@ -167,7 +168,7 @@ def _as_scalar_function(f, x, rng):
     weights = [rng.gauss(0.0, 1.0) for _ in range(count)]
 
     def weighted(point):
-        return _real_inner(f(point), weights, "check_grads")
+        return real_inner(f(point), weights, "check_grads")
     return weighted
 
 

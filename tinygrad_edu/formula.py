@@ -41,6 +41,7 @@ from typing import Mapping
 
 from . import engine
 from ._numbers import is_finite
+from ._ops import ONE_OPERAND_METHODS
 from .engine import Number, Value
 
 __all__ = [
@@ -78,22 +79,14 @@ class FormulaError(ValueError):
 # What a formula may use
 # --------------------------------------------------------------------------
 #: name -> (function, smallest and largest number of arguments)
-FUNCTIONS = {
-    "exp": (engine.exp, 1, 1), "log": (engine.log, 1, 1), "sqrt": (engine.sqrt, 1, 1),
-    "sin": (engine.sin, 1, 1), "cos": (engine.cos, 1, 1), "tan": (engine.tan, 1, 1),
-    "tanh": (engine.tanh, 1, 1), "arctan": (engine.arctan, 1, 1),
-    "sinh": (engine.sinh, 1, 1), "cosh": (engine.cosh, 1, 1),
-    "log1p": (engine.log1p, 1, 1), "expm1": (engine.expm1, 1, 1),
-    "sigmoid": (engine.sigmoid, 1, 1), "softplus": (engine.softplus, 1, 1),
-    "relu": (engine.relu, 1, 1), "leaky_relu": (engine.leaky_relu, 1, 2),
+FUNCTIONS = {name: (getattr(engine, name), 1, 1)        # every one-operand primitive, x.exp() ...
+             for name in ONE_OPERAND_METHODS if name != "abs"}
+FUNCTIONS.update({
     "abs": (engine.absolute, 1, 1), "absolute": (engine.absolute, 1, 1), "atan": (engine.arctan, 1, 1),
     "conj": (engine.conj, 1, 1), "real": (engine.real, 1, 1), "imag": (engine.imag, 1, 1),
-    "log2": (engine.log2, 1, 1), "log10": (engine.log10, 1, 1), "exp2": (engine.exp2, 1, 1),
-    "arcsin": (engine.arcsin, 1, 1), "arccos": (engine.arccos, 1, 1),
-    "arcsinh": (engine.arcsinh, 1, 1), "arccosh": (engine.arccosh, 1, 1),
-    "arctanh": (engine.arctanh, 1, 1), "sinc": (engine.sinc, 1, 1),
-    "arctan2": (engine.arctan2, 2, 2), "hypot": (engine.hypot, 2, 2),
-}
+    "leaky_relu": (engine.leaky_relu, 1, 2), "arctan2": (engine.arctan2, 2, 2),
+    "hypot": (engine.hypot, 2, 2),
+})
 
 #: Names that mean a number unless you give them a value yourself.
 CONSTANTS = {"pi": math.pi, "e": math.e}

@@ -28,6 +28,7 @@ _SCRIPT = textwrap.dedent("""
     assert jvp(lambda x: x * x, 3.0, 1.0)[1] == 6.0
     a = Value(2.0); (a * a).backward(); assert a.grad == 4.0
     assert "graphviz" not in sys.modules
+    assert {"save", "GraphvizNotFound", "draw"} <= set(dir(tinygrad_edu))   # still listed
     sys.argv = ["tinygrad-edu", "grad", "x*y + sin(x)", "x=1", "y=2"]
     try:
         runpy.run_module("tinygrad_edu", run_name="__main__")

@@ -48,6 +48,10 @@ def __getattr__(name):
         return getattr(render, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
+def __dir__():
+    return sorted(set(globals()) | {"save", "GraphvizNotFound"})     # tab completion sees them
+
 # ``from tinygrad_edu import *`` gives these names and no submodules (``nn``, ``losses``...
 # stay reachable as ``tinygrad_edu.nn``).  ``abs`` is left out so the star import
 # does not hide Python's own ``abs`` (which works on Values too).

@@ -26,7 +26,8 @@ operations the checker does not know.
 from dataclasses import dataclass
 
 from .engine import Value, topological_order
-from .draw import draw, format_number
+from .draw import draw
+from ._numbers import format_number
 from ._node_names import check_root, name_nodes
 from ._numbers import relative_step
 from ._ops import ONE_OPERAND_METHODS

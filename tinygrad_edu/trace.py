@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from .engine import Value, topological_order
-from .draw import draw, format_number
+from .draw import draw
+from ._numbers import format_number
 from ._node_names import check_root, name_nodes, names_from
 from ._ops import OP_SYMBOLS
 

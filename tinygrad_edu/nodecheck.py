@@ -27,9 +27,8 @@ from dataclasses import dataclass
 
 from .engine import Value, topological_order
 from .draw import draw
-from ._numbers import format_number
 from ._node_names import check_root, name_nodes
-from ._numbers import relative_step
+from ._numbers import format_number, relative_step
 from ._ops import ONE_OPERAND_METHODS
 
 __all__ = ["check_nodes", "draw_faulty", "NodeCheck", "NodeReport", "FORWARDS"]

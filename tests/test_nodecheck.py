@@ -14,7 +14,8 @@ def every_op(x, y):
     terms = [x + y, x - y, x * y, x / y, x ** y, x ** 3, -x, e.exp(x), e.log(x), e.sqrt(x),
              e.sin(x), e.cos(x), e.tan(x), e.tanh(x), e.arctan(x), e.sinh(x), e.cosh(x),
              e.log1p(x), e.expm1(x), e.sigmoid(x), e.softplus(x), e.relu(x), e.leaky_relu(-x),
-             abs(-x), 2 / x, 3 - x]
+             abs(-x), 2 / x, 3 - x, e.log2(x), e.log10(x), e.exp2(x), e.arcsin(x), e.arccos(x),
+             e.arcsinh(x), e.arccosh(y), e.arctanh(x), e.sinc(x)]
     total = terms[0]
     for t in terms[1:]:
         total = total + t

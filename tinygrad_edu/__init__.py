@@ -37,7 +37,20 @@ from .numeric import numerical_grad, numerical_jvp, check_grads
 from .draw import draw, draw_dot, draw_gradient
 from .trace import trace_backward, print_trace
 from .nodecheck import check_nodes, draw_faulty
-from .render import save, GraphvizNotFound
+
+
+def __getattr__(name):
+    # ``save`` and ``GraphvizNotFound`` live in ``render``, the one module that imports the
+    # graphviz package; it is loaded on first use, so the engine, the transforms and the
+    # command line work on a machine without graphviz.
+    if name in ("save", "GraphvizNotFound"):
+        from . import render
+        return getattr(render, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"save", "GraphvizNotFound"})     # tab completion sees them
 
 # ``from tinygrad_edu import *`` gives these names and no submodules (``nn``, ``losses``...
 # stay reachable as ``tinygrad_edu.nn``).  ``abs`` is left out so the star import

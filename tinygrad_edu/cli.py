@@ -23,7 +23,6 @@ df/dx 6 6.0000000...
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import re
 import signal
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import engine
+from ._numbers import central_difference, format_number, is_finite, relative_step
 from .engine import Value
 from .formula import (MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, FormulaError, parse,
                       parse_assignments)
@@ -237,17 +237,11 @@ def _guarded(what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> An
         raise FormulaError(f"{what}: {err}") from None
 
 
-def _finite(x: Any) -> bool:
-    x = x.data if isinstance(x, Value) else x
-    return math.isfinite(abs(x))
-
-
 def _num(x: Any) -> str:
     """A number for a person: 12 significant digits, complex as (a+bj)."""
     x = x.data if isinstance(x, Value) else x
-    if isinstance(x, complex):
-        return f"({x.real:.12g}{x.imag:+.12g}j)"
-    return f"{x:.12g}"
+    text = format_number(x, 12, plain=True)
+    return f"({text})" if isinstance(x, complex) else text
 
 
 def _values_line(leaves: Mapping[str, Value]) -> str:
@@ -263,7 +257,7 @@ def _command_grad(args: argparse.Namespace) -> int:
     first = _guarded("the derivative is undefined here",
                      engine.gradients, root, wrt, create_graph=args.order == 2)
     for name, leaf in leaves.items():
-        if not _finite(first[leaf]):
+        if not is_finite(first[leaf]):
             raise FormulaError(f"the derivative wrt {name} is not finite here "
                                f"({_num(first[leaf])})")
     numeric = _central_differences(formula, leaves)
@@ -287,15 +281,15 @@ def _central_differences(formula: Any, leaves: Mapping[str, Value], h: float = 1
         return {}
     out = {}
     for name, x in values.items():
-        step = h * max(1.0, abs(x))
+        def f(moved, name=name):
+            y = formula.evaluate({**values, name: moved}).data
+            if isinstance(y, complex):    # left the real domain within h: no check shown
+                raise FormulaError("complex")
+            return y
         try:
-            up = formula.evaluate({**values, name: x + step}).data
-            down = formula.evaluate({**values, name: x - step}).data
+            out[name] = central_difference(f, x, relative_step(h, x))
         except FormulaError:              # e.g. a domain edge within h: no check shown
             continue
-        if isinstance(up, complex) or isinstance(down, complex):
-            continue
-        out[name] = (up - down) / (2 * step)
     return out
 
 
@@ -311,7 +305,7 @@ def _print_hessian(leaves: Mapping[str, Value], first: Any) -> None:
         else:                  # a constant first derivative: its derivatives are 0
             second = {w: (1.0 if g is w else 0.0) for w in wrt}
         for other in names:
-            if not _finite(second[leaves[other]]):
+            if not is_finite(second[leaves[other]]):
                 raise FormulaError(f"the second derivative wrt {name}, {other} is not finite here")
         rows.append([name] + [_num(second[leaves[other]]) for other in names])
     print()

@@ -9,6 +9,7 @@ the command line can draw the same graphs.
 import math
 from pathlib import Path
 
+from . import tour
 from .engine import Value, tanh
 from .draw import draw, draw_gradient
 from .trace import trace_backward
@@ -44,12 +45,7 @@ def chain_rule():
 def taylor_sine(x=math.pi, tolerance=1e-3):
     """sin(x) by its Taylor series, with the seed's while loop; the loop unrolls into a graph."""
     x = x if isinstance(x, Value) else Value(x, label="x")
-    ans = term = x
-    i = 0
-    while abs(term.data) > tolerance:
-        term = -term * x ** 2 / ((2 * i + 3) * (2 * i + 2))
-        ans = ans + term
-        i += 1
+    ans = tour.taylor_sine(x, tolerance)
     ans.label = "sin x"
     return ans
 

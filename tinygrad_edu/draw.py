@@ -30,14 +30,17 @@ Labels and numbers are escaped before they reach Graphviz, so any text (quotes,
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .engine import Value, topological_order, gradients
-from .render import Drawing
+from ._numbers import format_number       # shared with trace, nodecheck, the CLI... (and public here)
+from ._node_names import check_root, names_from
+from ._ops import OP_SYMBOLS
 
 if TYPE_CHECKING:
+    from .render import Drawing
+
     class GradientDrawing(Drawing):
         """For type checkers: what ``draw_gradient`` returns, a Drawing with its gradient Value."""
         gradient: Value
@@ -64,7 +67,6 @@ PALETTE = {
 FONT = "Helvetica"
 
 # How an op is written inside its oval.
-_OP_TEXT = {"*": "×", "/": "÷", "-": "−", "neg": "−x", "**": "**"}
 _BIG_GRAPH = 250          # above this many Values, trade some layout polish for speed
 # An arrow that skips many layers of the picture makes Graphviz route it through every
 # layer in between; a few hundred of them (one input used by every step of a long
@@ -82,32 +84,6 @@ _ORDINALS = ("1st", "2nd", "3rd")
 # ---------------------------------------------------------------------------
 # Text: numbers a person can read, labels that cannot break anything
 # ---------------------------------------------------------------------------
-def format_number(x: Any, precision: int = 4) -> str:
-    """A number as short readable text: 4 significant digits, complex as ``a + bj``.
-
-    >>> format_number(0.6000000000000001), format_number(-12.0), format_number(6.294096)
-    ('0.6', '-12', '6.294')
-    >>> format_number(1e-8), format_number(complex(1, -2)), format_number(float("nan"))
-    ('1e-08', '1 - 2j', 'nan')
-    """
-    if isinstance(x, Value):
-        x = x.data
-    if isinstance(x, complex):
-        re, im = x.real, x.imag
-        if im == 0:
-            return format_number(re, precision) + " + 0j"
-        if re == 0:
-            return format_number(im, precision) + "j"
-        sign = "-" if im < 0 or (im == 0 and math.copysign(1, im) < 0) else "+"
-        return f"{format_number(re, precision)} {sign} {format_number(abs(im), precision)}j"
-    if isinstance(x, bool):
-        x = float(x)
-    if not isinstance(x, (int, float)):
-        return str(x)
-    text = format(float(x), f".{precision}g")
-    return "0" if text == "-0" else text
-
-
 def _clean(text, limit=_LABEL_LIMIT):
     """Make any string printable: control characters become visible escapes."""
     text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
@@ -153,12 +129,6 @@ def _tooltip(text):
 # ---------------------------------------------------------------------------
 # Which nodes to draw
 # ---------------------------------------------------------------------------
-def _check_root(root, who):
-    if not isinstance(root, Value):
-        raise TypeError(f"{who} needs a Value (the result of a computation), got "
-                        f"{type(root).__name__}: {root!r}")
-
-
 def _select(root, order, max_nodes):
     """The nodes to draw: all of them, or the ``max_nodes`` nearest the output."""
     if max_nodes is None or len(order) <= max_nodes:
@@ -174,21 +144,6 @@ def _select(root, order, max_nodes):
                 keep.add(child)
                 queue.append(child)
     return keep
-
-
-def _names_from(names):
-    """``names=locals()`` (name -> Value) or a {Value: name} dict, as {Value: name}."""
-    if names is None:
-        return {}
-    if not hasattr(names, "items"):
-        raise TypeError(f"names must be a dict such as locals(), got {type(names).__name__}")
-    found = {}
-    for key, value in names.items():
-        if isinstance(key, Value) and isinstance(value, str):
-            found.setdefault(key, value)
-        elif isinstance(value, Value) and isinstance(key, str) and not key.startswith("_"):
-            found.setdefault(value, key)          # first name wins, like reading top to bottom
-    return found
 
 
 def _kind(node, root):
@@ -271,7 +226,7 @@ def draw(root: Value, *, show_grad: bool = True, show_local: bool = False,
     >>> draw(y).source.count("-> o1")          # two arrows into the one ×
     2
     """
-    _check_root(root, "draw")
+    check_root(root, "draw")
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
     highlight = _as_set(highlight, "highlight")
@@ -280,9 +235,10 @@ def draw(root: Value, *, show_grad: bool = True, show_local: bool = False,
     edge_notes = dict(edge_notes or {})
     order = topological_order(root)
     shown = _select(root, order, max_nodes)
-    labels = _names_from(names)
+    labels = names_from(names)
     ids = {node: i for i, node in enumerate(order)}
 
+    from .render import Drawing         # imported here: graphviz is needed for pictures only
     graph = Drawing(name="computation", format="svg")
     graph.dot_program = renderer
     graph.attr(rankdir=rankdir, bgcolor="white", nodesep="0.25", ranksep="0.35",
@@ -422,7 +378,7 @@ def _operand_mark(node, k, rankdir):
 
 def _draw_op(graph, node, i, style, highlight, faded):
     fill, border = PALETTE["faded"] if style == "faded" else PALETTE["op"]
-    text = _OP_TEXT.get(node.op, node.op)
+    text = OP_SYMBOLS.get(node.op, node.op)
     graph.node(f"o{i}", f"<{html_escape(text)}>", shape="ellipse", style="filled",
                fillcolor=fill, color=border, fontsize="11", margin="0.02,0.01",
                width="0.3", height="0.3", ordering="in", id=f"o{i}",
@@ -513,8 +469,8 @@ def draw_gradient(root: Value, wrt: Value, **options: Any) -> GradientDrawing:
     >>> g.gradient.data                         # 3 x^2
     27.0
     """
-    _check_root(root, "draw_gradient")
-    _check_root(wrt, "draw_gradient (wrt)")
+    check_root(root, "draw_gradient")
+    check_root(wrt, "draw_gradient (wrt)")
     gradient = gradients(root, [wrt], create_graph=True)[wrt]
     if not isinstance(gradient, Value):           # root does not depend on wrt
         gradient = Value(gradient, requires_grad=False)

@@ -34,13 +34,14 @@ tinygrad_edu.formula.FormulaError: names starting with '_' are not allowed: '__i
 from __future__ import annotations
 
 import ast
-import cmath
 import math
 import time
 import warnings
 from typing import Mapping
 
 from . import engine
+from ._numbers import is_finite
+from ._ops import ONE_OPERAND_METHODS
 from .engine import Number, Value
 
 __all__ = [
@@ -78,22 +79,14 @@ class FormulaError(ValueError):
 # What a formula may use
 # --------------------------------------------------------------------------
 #: name -> (function, smallest and largest number of arguments)
-FUNCTIONS = {
-    "exp": (engine.exp, 1, 1), "log": (engine.log, 1, 1), "sqrt": (engine.sqrt, 1, 1),
-    "sin": (engine.sin, 1, 1), "cos": (engine.cos, 1, 1), "tan": (engine.tan, 1, 1),
-    "tanh": (engine.tanh, 1, 1), "arctan": (engine.arctan, 1, 1),
-    "sinh": (engine.sinh, 1, 1), "cosh": (engine.cosh, 1, 1),
-    "log1p": (engine.log1p, 1, 1), "expm1": (engine.expm1, 1, 1),
-    "sigmoid": (engine.sigmoid, 1, 1), "softplus": (engine.softplus, 1, 1),
-    "relu": (engine.relu, 1, 1), "leaky_relu": (engine.leaky_relu, 1, 2),
+FUNCTIONS = {name: (getattr(engine, name), 1, 1)        # every one-operand primitive, x.exp() ...
+             for name in ONE_OPERAND_METHODS if name != "abs"}
+FUNCTIONS.update({
     "abs": (engine.absolute, 1, 1), "absolute": (engine.absolute, 1, 1), "atan": (engine.arctan, 1, 1),
     "conj": (engine.conj, 1, 1), "real": (engine.real, 1, 1), "imag": (engine.imag, 1, 1),
-    "log2": (engine.log2, 1, 1), "log10": (engine.log10, 1, 1), "exp2": (engine.exp2, 1, 1),
-    "arcsin": (engine.arcsin, 1, 1), "arccos": (engine.arccos, 1, 1),
-    "arcsinh": (engine.arcsinh, 1, 1), "arccosh": (engine.arccosh, 1, 1),
-    "arctanh": (engine.arctanh, 1, 1), "sinc": (engine.sinc, 1, 1),
-    "arctan2": (engine.arctan2, 2, 2), "hypot": (engine.hypot, 2, 2),
-}
+    "leaky_relu": (engine.leaky_relu, 1, 2), "arctan2": (engine.arctan2, 2, 2),
+    "hypot": (engine.hypot, 2, 2),
+})
 
 #: Names that mean a number unless you give them a value yourself.
 CONSTANTS = {"pi": math.pi, "e": math.e}
@@ -132,11 +125,6 @@ def _where(node):
 
 def _is_number(x):
     return x.__class__ in (float, complex)
-
-
-def _finite(x):
-    x = x.data if isinstance(x, Value) else x
-    return cmath.isfinite(x) if x.__class__ is complex else math.isfinite(x)
 
 
 # --------------------------------------------------------------------------
@@ -208,7 +196,7 @@ def _check_constant(node):
             raise FormulaError(f"number too large{_where(node)}: floats end near 1e308") from None
     if not isinstance(value, (float, complex)):
         raise FormulaError(f"{type(value).__name__} is not a number{_where(node)}")
-    if not _finite(value):
+    if not is_finite(value):
         raise FormulaError(f"number too large{_where(node)}: floats end near 1e308")
     return value
 
@@ -413,7 +401,7 @@ def _compute(node, args, text):
         raise
     except (ValueError, ZeroDivisionError, OverflowError, TypeError, ArithmeticError) as err:
         raise FormulaError(f"{err}{_segment(text, node)}") from None
-    if not _finite(out):
+    if not is_finite(out):
         raise FormulaError(f"overflow: the result is {_show(out)}{_segment(text, node)}")
     return out
 
@@ -475,7 +463,7 @@ def _as_number(v, name):
         v = complex(v) if isinstance(v, complex) else float(v)
     except OverflowError:
         raise FormulaError(f"the value of {name!r} is too large") from None
-    if not _finite(v):
+    if not is_finite(v):
         raise FormulaError(f"the value of {name!r} must be finite, got {v}")
     return v
 

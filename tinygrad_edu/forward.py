@@ -37,7 +37,9 @@ from typing import Any, Callable, Iterator
 
 from . import engine, structures
 from .engine import Number, Value
-from .transforms import ArgNum, trace, jacobian_from_rows, _check_callable, _named, _output_numbers
+from ._ops import ONE_OPERAND_METHODS
+from ._recording import Recording, check_callable, output_numbers, record, transform
+from .transforms import jacobian_from_rows
 
 __all__ = ["jvp", "jacfwd", "Dual", "count_ops", "OpCount"]
 
@@ -91,40 +93,37 @@ def jvp(f: Callable[..., Any], x: Any, v: Any) -> tuple[Any, Any]:
     >>> jvp(lambda p: p[0] * p[1], [3.0, 4.0], [1.0, 0.0])   # d/dp0 (p0·p1) = p1
     (12.0, 4.0)
     """
-    _check_callable(f, "jvp")
-    run = trace(f, (x,), {}, 0, "jvp")
+    check_callable(f, "jvp")
+    run = record(f, (x,), {}, 0, "jvp")
     directions = structures.leaves(v)
     if len(directions) != len(run.inputs):
         raise ValueError(f"jvp: the direction v has {len(directions)} numbers but x has "
                          f"{len(run.inputs)}; give v the same structure as x")
-    outputs = _output_numbers(run.output, "jvp")
+    outputs = output_numbers(run.output, "jvp")
     tangents = _forward_sweep(_graph_order(outputs), dict(zip(run.inputs, directions)),
                               run.create_graph)
     out_tangents = [_tangent_kind(out, tangents.get(out, 0.0), run.create_graph) for out in outputs]
     return run.plain(run.output), structures.rebuild(run.output, out_tangents)
 
 
-def jacfwd(f: Callable[..., Any], argnum: ArgNum = 0) -> Callable[..., Any]:
-    """The Jacobian by forward mode: one trace, then one forward sweep per input number.
+@transform
+def jacfwd(run: Recording, name: str) -> Any:
+    """The Jacobian by forward mode: one recorded run, then one forward sweep per input number.
 
-    Same result and layout as ``jacobian`` (reverse mode), built column by column.
+    ``jacfwd(f, argnum=0)``: same result and layout as ``jacobian`` (reverse mode),
+    built column by column.
 
     >>> jacfwd(lambda x: [x[0] * x[1], x[0] + x[1]])([2.0, 5.0])
     [[5.0, 2.0], [1.0, 1.0]]
     """
-    _check_callable(f, "jacfwd")
-
-    def jac(*args, **kwargs):
-        run = trace(f, args, kwargs, argnum, "jacfwd")
-        outputs = _output_numbers(run.output, "jacfwd")
-        order = _graph_order(outputs)
-        columns = []
-        for x in run.inputs:                          # direction e_j: one sweep each
-            tangents = _forward_sweep(order, {x: 1.0}, run.create_graph)
-            columns.append([tangents.get(out, 0.0) for out in outputs])
-        rows = [run.structured([column[i] for column in columns]) for i in range(len(outputs))]
-        return jacobian_from_rows(run.output, rows, argnum)
-    return _named(jac, "jacfwd", f, argnum)
+    outputs = output_numbers(run.output, name)
+    order = _graph_order(outputs)
+    columns = []
+    for x in run.inputs:                          # direction e_j: one sweep each
+        tangents = _forward_sweep(order, {x: 1.0}, run.create_graph)
+        columns.append([tangents.get(out, 0.0) for out in outputs])
+    rows = [run.structured([column[i] for column in columns]) for i in range(len(outputs))]
+    return jacobian_from_rows(run.output, rows, run.argnum)
 
 
 # --------------------------------------------------------------------------
@@ -201,8 +200,7 @@ def _dual_method(name):
     return method
 
 
-for _name in ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "arctan", "sinh", "cosh",
-              "log1p", "expm1", "sigmoid", "softplus", "relu"):
+for _name in ONE_OPERAND_METHODS:          # x.exp(), x.tanh()... as on a Value
     setattr(Dual, _name, _dual_method(_name))
 
 

@@ -26,8 +26,10 @@ operations the checker does not know.
 from dataclasses import dataclass
 
 from .engine import Value, topological_order
-from .draw import draw, format_number, _check_root
-from .trace import _namer
+from .draw import draw
+from ._node_names import check_root, name_nodes
+from ._numbers import format_number, relative_step
+from ._ops import ONE_OPERAND_METHODS
 
 __all__ = ["check_nodes", "draw_faulty", "NodeCheck", "NodeReport", "FORWARDS"]
 
@@ -50,9 +52,8 @@ FORWARDS = {
     "imag": lambda z: _v(z).imag.data,
     "leaky_relu": lambda x, slope: _v(x).leaky_relu(_v(slope)).data,
 }
-for _name in ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "arctan", "sinh", "cosh",
-              "log1p", "expm1", "sigmoid", "softplus", "relu"):
-    FORWARDS[_name] = (lambda method: lambda x: getattr(_v(x), method)().data)(_name)
+for _name in ONE_OPERAND_METHODS:
+    FORWARDS.setdefault(_name, (lambda method: lambda x: getattr(_v(x), method)().data)(_name))
 
 
 @dataclass(frozen=True)
@@ -135,13 +136,13 @@ def check_nodes(root, rules=None, forwards=None, h=1e-6, rtol=1e-5, atol=1e-7, n
     and from the right differ (relu or abs at 0) is reported as "kink", not as
     wrong.  Unknown ops are "skipped" unless ``forwards`` says how to compute them.
     """
-    _check_root(root, "check_nodes")
+    check_root(root, "check_nodes")
     rules = _mapping(rules, "rules")
     forwards = {**FORWARDS, **_mapping(forwards, "forwards")}
     if not h > 0:
         raise ValueError(f"h must be a positive step, got {h!r}")
     order = topological_order(root)
-    label = _namer(order, names)
+    label = name_nodes(order, names)
     results = []
     for node in order:
         if node.is_leaf:
@@ -224,7 +225,7 @@ def _slope(forward, inputs, k, h, out):
     df/dz for complex results (holomorphic ops), df/dx - i df/dy for real results.
     """
     x = inputs[k]
-    step = h * max(1.0, abs(x))
+    step = relative_step(h, x)
 
     def at(delta):
         moved = list(inputs)

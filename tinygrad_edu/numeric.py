@@ -26,7 +26,9 @@ from typing import Any, Callable
 
 from . import structures
 from .engine import Value
-from .transforms import grad, hvp, _check_callable, _real_inner
+from ._numbers import central_difference, format_number
+from ._recording import check_callable, real_inner
+from .transforms import grad, hvp
 from .forward import jvp
 
 __all__ = ["numerical_grad", "numerical_jvp", "check_grads"]
@@ -50,7 +52,7 @@ def _scalar(out, name):
 
 
 def _check_inputs(f, x, h, name):
-    _check_callable(f, name)
+    check_callable(f, name)
     if not isinstance(h, (int, float)) or isinstance(h, bool) or not h > 0:
         raise ValueError(f"{name}: the step h must be a positive number, got {h!r}")
     is_container = isinstance(x, (list, tuple, dict)) or structures.is_array(x)
@@ -59,9 +61,10 @@ def _check_inputs(f, x, h, name):
                         "pass a number, a Value, a numpy array or a list/tuple/dict of them")
 
 
-def _shifted(x, base, index, step):
+def _with(x, base, index, number):
+    """``x`` with its ``index``-th number replaced by ``number``."""
     moved = list(base)
-    moved[index] = moved[index] + step
+    moved[index] = number
     return structures.rebuild(x, moved)
 
 
@@ -77,11 +80,11 @@ def numerical_grad(f: Callable[..., Any], x: Any, h: float = 1e-6) -> Any:
     base = _plain_leaves(x)
     result = []
     for i, number in enumerate(base):
-        slope_x = (_scalar(f(_shifted(x, base, i, h)), "numerical_grad")
-                   - _scalar(f(_shifted(x, base, i, -h)), "numerical_grad")) / (2 * h)
+        def f_of_one(moved, i=i):
+            return _scalar(f(_with(x, base, i, moved)), "numerical_grad")
+        slope_x = central_difference(f_of_one, number, h)
         if structures.is_complex_number(number):
-            slope_y = (_scalar(f(_shifted(x, base, i, 1j * h)), "numerical_grad")
-                       - _scalar(f(_shifted(x, base, i, -1j * h)), "numerical_grad")) / (2 * h)
+            slope_y = central_difference(f_of_one, number, 1j * h)
             result.append(complex(slope_x, -slope_y))       # df/dx - i df/dy
         else:
             result.append(slope_x)
@@ -135,7 +138,7 @@ def check_grads(f: Callable[..., Any], x: Any, order: int = 1, h: float = 1e-6, 
     numeric = structures.leaves(numerical_grad(scalar_f, x, h))
     rows += [(f"d/d{path}", a, n) for path, a, n in zip(paths, auto, numeric)]
     along_v = _scalar(numerical_jvp(scalar_f, x, v, h), "check_grads")
-    rows.append(("grad·v (reverse)", _real_inner(structures.rebuild(x, auto), v, "check_grads"), along_v))
+    rows.append(("grad·v (reverse)", real_inner(structures.rebuild(x, auto), v, "check_grads"), along_v))
     rows.append(("J·v (forward)", jvp(scalar_f, x, v)[1], along_v))
 
     if order == 2:
@@ -165,7 +168,7 @@ def _as_scalar_function(f, x, rng):
     weights = [rng.gauss(0.0, 1.0) for _ in range(count)]
 
     def weighted(point):
-        return _real_inner(f(point), weights, "check_grads")
+        return real_inner(f(point), weights, "check_grads")
     return weighted
 
 
@@ -185,11 +188,11 @@ def _close(auto, numeric, rtol, atol):
 
 
 def _fmt(x):
+    """A table cell: 9 significant digits, 7 for each part of a complex number."""
     x = _number(x)
     if isinstance(x, complex) or structures.is_complex_number(x):
-        x = complex(x)
-        return f"{x.real:.7g}{x.imag:+.7g}j"
-    return f"{float(x):.9g}"
+        return format_number(complex(x), 7, plain=True)
+    return format_number(float(x), 9, plain=True)
 
 
 def _table(rows, bad, order, h, rtol, atol, limit=20):

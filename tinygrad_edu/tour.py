@@ -35,15 +35,21 @@ _WIDTH = 78
 # --------------------------------------------------------------------------
 # The seed's programs, written for Values (they run on floats too)
 # --------------------------------------------------------------------------
-def taylor_sine(x):
-    """The seed's Taylor-series sine: add terms until one is smaller than 1e-3.
+def taylor_sine(x, tol=1e-3, max_terms=1000):
+    """The seed's Taylor-series sine: add terms until one is smaller than ``tol``.
+
+    Written with a data-dependent ``while`` loop on purpose: autodiff follows whichever
+    iterations actually ran.  The one copy in the package: the diagrams draw it and
+    exercise nb07 differentiates it.
 
     >>> round(taylor_sine(1.0), 6)
     0.841468
     """
     ans = currterm = x
     i = 0
-    while abs(currterm) > 0.001:
+    while abs(currterm) > tol:
+        if i >= max_terms:
+            raise ValueError(f"taylor_sine did not converge in {max_terms} terms (tol={tol})")
         currterm = -currterm * x ** 2 / ((2 * i + 3) * (2 * i + 2))
         ans = ans + currterm
         i += 1

@@ -32,11 +32,16 @@ import uuid
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from .engine import Value, topological_order
-from .draw import draw, format_number, _names_from, _check_root
-from .render import Drawing, png_css_size, render_bytes, render_svg
+from .draw import draw
+from ._numbers import format_number
+from ._node_names import check_root, name_nodes, names_from
+from ._ops import OP_SYMBOLS
+
+if TYPE_CHECKING:
+    from .render import Drawing
 
 _Result = TypeVar("_Result")
 
@@ -76,24 +81,11 @@ class Step:
                 f"{f(self.upstream)}. " + "; ".join(parts) + ".")
 
 
-def _namer(order: list[Value], names: Mapping[str, Any] | None) -> dict[Value, str]:
-    """A name for every node: its variable name or label, else "#position" (as drawn)."""
-    chosen = _names_from(names)
-    result = {}
-    for i, node in enumerate(order):
-        result[node] = chosen.get(node) or node.label or (
-            f"#{i}" if node.requires_grad else format_number(node.data))
-    return result
-
-
-_INFIX = {"+": "+", "-": "−", "*": "×", "/": "÷", "**": "**"}
-
-
 def _formula(step_node: Value, names: Mapping[Value, str]) -> str:
     """How a node was made, in words: "c = a × b", "o = tanh(n)"."""
     args = [names[c] for c in step_node.children]
-    if step_node.op in _INFIX and len(args) == 2:
-        return f"{args[0]} {_INFIX[step_node.op]} {args[1]}"
+    if step_node.op in OP_SYMBOLS and len(args) == 2:
+        return f"{args[0]} {OP_SYMBOLS[step_node.op]} {args[1]}"
     return f"{step_node.op}({', '.join(args)})"
 
 
@@ -103,9 +95,9 @@ def trace_backward(root: Value, names: Mapping[str, Any] | None = None,
 
     ``names=locals()`` names the nodes after your variables.
     """
-    _check_root(root, "trace_backward")
+    check_root(root, "trace_backward")
     order = topological_order(root)
-    label = _namer(order, names)
+    label = name_nodes(order, names)
     grads = {root: seed}
     steps = []
     for node in reversed(order):            # the engine's order: reverse topological
@@ -127,7 +119,7 @@ def trace_backward(root: Value, names: Mapping[str, Any] | None = None,
     for node, g in grads.items():            # leaves keep only the real part, as the engine
         if node.is_leaf and isinstance(g, complex) and not isinstance(node.data, complex):
             grads[node] = g.real
-    return BackwardTrace(root, order, steps, grads, label, seed, _names_from(names))
+    return BackwardTrace(root, order, steps, grads, label, seed, names_from(names))
 
 
 class BackwardTrace(list[Step]):
@@ -222,6 +214,7 @@ class BackwardTrace(list[Step]):
         if len(self) + 1 > max_frames:
             raise ValueError(f"this backward pass has {len(self)} steps, more than "
                              f"max_frames={max_frames}; draw a smaller graph or raise max_frames")
+        from .render import render_bytes, render_svg      # graphviz: only for pictures
         pictures = self.frames(precision, **draw_options)
         svgs = [render_svg(p, renderer) for p in pictures]
         still = render_bytes(pictures[0], "png", renderer)      # shown where scripts cannot run
@@ -369,6 +362,7 @@ class BackwardPlayer:
         note = html.escape(_STILL_NOTE.format(n=len(self)))
         picture = ""
         if self.still_png:
+            from .render import png_css_size
             width, height = png_css_size(self.still_png)
             data = base64.b64encode(self.still_png).decode("ascii")
             # A background image, not <img>: JupyterLab's sanitizer drops data: URLs in src

@@ -8,10 +8,10 @@ shows as one clean line instead of a traceback (see ``_render_traceback_``);
 """
 
 import hashlib
-import math
 import random
 
 from ..engine import Value, gradients
+from .._numbers import central_difference, format_number, is_finite
 
 
 class ExerciseFailed(AssertionError):
@@ -146,12 +146,10 @@ def fmt(x):
         x = x.data
     if isinstance(x, bool) or x is None:
         return repr(x)
-    if isinstance(x, (int, float)):
-        if x != x:
-            return "nan"
-        return f"{x:.6g}"
-    if isinstance(x, complex):
-        return f"{x:.6g}"
+    if isinstance(x, float) and x != x:
+        return "nan"                            # never "-nan"
+    if isinstance(x, (int, float, complex)):
+        return format_number(x, 6, plain=True)
     return repr(x)
 
 
@@ -174,11 +172,11 @@ def close(got, expected, rtol=1e-6, atol=1e-9):
     return abs(got - expected) <= atol + rtol * abs(expected)
 
 
-def central_difference(f, args, i, h=1e-5):
-    """(f(.., x_i + h, ..) - f(.., x_i - h, ..)) / 2h on plain floats."""
-    up = list(args); up[i] += h
-    down = list(args); down[i] -= h
-    return (f(*up) - f(*down)) / (2 * h)
+def partial_difference(f, args, i, h=1e-5):
+    """(f(.., x_i + h, ..) - f(.., x_i - h, ..)) / 2h on plain floats: the slope in argument i."""
+    def f_of_one(moved):
+        return f(*args[:i], moved, *args[i + 1:])
+    return central_difference(f_of_one, args[i], h)
 
 
 def engine_gradient(f, args):
@@ -205,7 +203,8 @@ def student_rng(exercise, student_id=None):
 
 
 def isfinite(x):
-    return isinstance(x, (int, float)) and math.isfinite(x)
+    """A finite real number (a complex answer is not what any exercise asks for)."""
+    return isinstance(x, (int, float)) and is_finite(x)
 
 
 # -- crossing the grader's boundary (see _exercise.py) -----------------------------------------

@@ -19,7 +19,7 @@ explains the student's numbers on *every* instance.
 import math
 
 from ..engine import Value, gradients, sin, topological_order
-from ._common import (call_student, central_difference, close, distinct_digits, fail, fmt, number,
+from ._common import (call_student, partial_difference, close, distinct_digits, fail, fmt, number,
                       observations, observed, student_rng)
 from ._exercise import Exercise
 
@@ -254,7 +254,7 @@ def _derivative_judge(instances, seen):
         # Exact to rounding: the product of four formulas is good to ~1e-15; a finite difference is not.
         if close(got, exact, 1e-12, 1e-13):
             continue
-        expected = central_difference(_f(n, m), (x,), 0, 1e-6)
+        expected = partial_difference(_f(n, m), (x,), 0, 1e-6)
         hint = "multiply the four local derivatives: f' = df/dw · dw/dv · dv/du · du/dx"
         per_instance = [_derivative_slips(*inst) for inst in instances]
         for k, (_, why) in enumerate(per_instance[0]):

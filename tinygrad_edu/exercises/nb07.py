@@ -15,7 +15,8 @@ import math
 import random
 
 from ..engine import Value, gradients, sin
-from ._common import (call_student, central_difference, close, engine_gradient, fail, fmt, number,
+from ..tour import taylor_sine
+from ._common import (call_student, partial_difference, close, engine_gradient, fail, fmt, number,
                       observations, observed, value_of)
 from ._exercise import Exercise
 from ._programs import LOGISTIC_INPUTS, LOGISTIC_TARGETS, logistic_loss, random_function
@@ -128,7 +129,7 @@ def _grad_judge(cases, seen):
             value = number(ex, got["value"], "grad(f)(...)")
             if close(value, exact[i], 1e-11, 1e-12):
                 continue
-            fd = central_difference(f, args, i, 1e-6)
+            fd = partial_difference(f, args, i, 1e-6)
             others = [j for j in range(len(args)) if j != i and close(value, exact[j], 1e-9, 1e-12)]
             hint = ("wrap every argument in a Value, call f once, backward, and return args[argnum]'s "
                     ".grad (not a finite difference)")
@@ -272,24 +273,7 @@ def start_loss():
 
 
 # -- ex3 ------------------------------------------------------------------------
-def taylor_sine(x, tol=1e-3, max_terms=1000):
-    """sin x as a Taylor series that stops when a term falls below ``tol``.
-
-    Written with a data-dependent ``while`` loop on purpose: autodiff follows
-    whichever iterations actually ran.
-
-    >>> round(taylor_sine(1.0), 6)
-    0.841468
-    """
-    ans = term = x
-    i = 0
-    while abs(term) > tol:
-        if i >= max_terms:
-            raise ValueError(f"taylor_sine did not converge in {max_terms} terms (tol={tol})")
-        term = -term * x * x / ((2 * i + 3) * (2 * i + 2))
-        ans = ans + term
-        i += 1
-    return ans
+# taylor_sine: the seed's program, from the tour (imported above, re-exported for the notebook)
 
 
 EX3 = Exercise("nb07_ex3", "Taylor tolerance", ("taylor_tolerance",))

@@ -139,7 +139,8 @@ def no_reset(root):
     root.grad = 1.0
     for node in reversed(order):
         for child, local in zip(node.children, node.local_grads()):
-            child.grad += local * node.grad
+            if local is not None:
+                child.grad += local * node.grad
 
 
 def resets_leaves_too(root):

@@ -349,6 +349,8 @@ _TEMPLATE = '''def backward(root):
     order = topological_order(root)
 {reset}{seed}    for node in reversed(order):
         for child, local in zip(node.children, node.local_grads()):
+            if local is None:          # an edge into a constant: it needs no gradient
+                continue
             {update}
 '''
 _RESET = "    for node in order:\n        if not node.is_leaf:\n            node.grad = 0.0\n"

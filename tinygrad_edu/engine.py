@@ -1045,17 +1045,14 @@ def topological_order(root: Value) -> list[Value]:
 
 def backward_pass(root: Value, order: list[Value] | None = None, seed: Any = 1.0,
                   step: Callable[[Value], None] = Value._backward) -> None:
-    """Reverse mode: fill every node's ``.grad`` with d(root)/d(node), by the chain rule.
+    """Reverse mode, one comment per step: every node's ``.grad`` becomes d(root)/d(node).
 
-    This is ``root.backward()`` written out, one comment per step.  ``step`` is
-    the hook the other sweeps use (``backward(create_graph=True)``, the tracer).
-
+    ``root.backward()`` is this sweep (run by a fast twin); ``step`` is the hook of the others.
     >>> x = Value(3.0); y = x * x + x
     >>> backward_pass(y); x.grad         # dy/dx = 2x + 1
     7.0
     """
-    if order is None:
-        order = topological_order(root)      # 1. every node after the nodes it was made from
+    order = order or topological_order(root)  # 1. every node after the nodes it was made from
     for node in order:                       # 2. intermediate nodes forget the last pass
         if not node.is_leaf:                 #    (leaves accumulate, as in PyTorch)
             node.grad = 0.0

@@ -9,7 +9,8 @@
 """
 
 from .engine import (
-    Value, topological_order, gradients, no_grad, detect_anomaly, is_grad_enabled, as_value, primitive,
+    Value, topological_order, backward_pass, gradients, no_grad, detect_anomaly, is_grad_enabled,
+    as_value, primitive,
     exp, log, sqrt, sin, cos, tan, tanh, sigmoid, relu, absolute, arctan, sinh, cosh,
     log1p, expm1, softplus, leaky_relu, conj, real, imag, PRIMITIVES,
     log2, log10, exp2, arcsin, arccos, arcsinh, arccosh, arctanh, rad2deg, deg2rad, radians, degrees,
@@ -57,7 +58,7 @@ def __dir__():
 # does not hide Python's own ``abs`` (which works on Values too).
 __all__ = [
     # the engine
-    "Value", "topological_order", "gradients", "no_grad", "detect_anomaly", "is_grad_enabled",
+    "Value", "topological_order", "backward_pass", "gradients", "no_grad", "detect_anomaly", "is_grad_enabled",
     "as_value", "primitive", "PRIMITIVES",
     "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "absolute", "arctan",
     "sinh", "cosh", "log1p", "expm1", "softplus", "leaky_relu", "conj", "real", "imag",

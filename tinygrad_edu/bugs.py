@@ -40,8 +40,11 @@ BUGS = ("assign_instead_of_accumulate", "naive_recursive_backward", "no_seed", "
 def backward_with_bug(root, bug=None):
     """Fill ``.grad`` on ``root``'s graph like ``root.backward()``, but with ``bug`` switched on.
 
-    ``bug=None`` is the correct pass (same semantics as the engine: the root
-    is seeded with 1, intermediate gradients start from 0, leaves accumulate).
+    A deliberate teaching copy of the engine's ``backward_pass``: each step is
+    spelled out here (not delegated to ``node._backward()``) so that each bug can
+    be switched on at the line where learners make it.  ``bug=None`` is the
+    correct pass (same semantics as the engine: the root is seeded with 1,
+    intermediate gradients start from 0, leaves accumulate, constants get nothing).
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_with_bug needs a Value, got {type(root).__name__}")
@@ -60,6 +63,8 @@ def backward_with_bug(root, bug=None):
     walk = order if bug == "wrong_order" else reversed(order)
     for node in walk:
         for child, local in zip(node.children, node.local_grads()):
+            if local is None:                  # a constant: nothing flows into it
+                continue
             if bug == "assign_instead_of_accumulate":
                 child.grad = local * node.grad
             else:
@@ -76,7 +81,8 @@ def _naive_recursive(root):
     while stack:
         node = stack.pop()
         for child, local in zip(node.children, node.local_grads()):
-            child.grad += local * node.grad
+            if local is not None:
+                child.grad += local * node.grad
         stack.extend(reversed(node.children))   # visit children in operand order
 
 

@@ -189,7 +189,8 @@ def _local_texts(node, precision):
         partials = node.local_grads()
     except (ArithmeticError, ValueError) as error:      # e.g. x**0.5 at x = 0
         return ["undefined"] * len(node.children), str(error)
-    return [format_number(p, precision) for p in partials], None
+    # None: an edge from a constant carries no derivative (nothing needs its gradient).
+    return [None if p is None else format_number(p, precision) for p in partials], None
 
 
 def draw(root: Value, *, show_grad: bool = True, show_local: bool = False,
@@ -296,6 +297,8 @@ def draw(root: Value, *, show_grad: bool = True, show_local: bool = False,
             attrs = {"label": f"<{html_escape(text)}>"} if text else {}
             port, mark = _operand_mark(node, k, rankdir)
             attrs.update(mark)
+            if show_local and not child.requires_grad:   # from a constant: no number flows back
+                attrs.update(style="dashed", color=PALETTE["constant"][1])
             if colour:
                 attrs.update(color=colour, fontcolor=colour, penwidth="2")
             tail = f"v{ids[child]}"

@@ -69,11 +69,9 @@ def _forward_sweep(order, tangents, create_graph):
         total = 0.0
         for child, p in zip(node.children, partials):
             t = tangents.get(child)
-            if t is not None:
+            if t is not None and p is not None:     # p is None for a constant: its tangent is 0
                 total = total + p * t
-        if node.data.__class__ is not complex and engine._data_of(total).__class__ is complex:
-            total = total.real            # a real node keeps the real part (autograd's convention)
-        tangents[node] = total
+        tangents[node] = engine.real_where_real(node, total)
     engine.notify_sweep("forward", multiplies)
     return tangents
 
@@ -161,10 +159,9 @@ class Dual:
         tangents = {id(v): o.tangent for v, o in zip(values, operands) if isinstance(o, Dual)}
         tangent = 0.0
         for child, p in zip(node.children, node.local_grads()):
-            tangent += p * tangents.get(id(child), 0.0)
-        if node.data.__class__ is not complex and tangent.__class__ is complex:
-            tangent = tangent.real
-        return Dual(node.data, tangent)
+            if p is not None:                       # None: a constant operand, no tangent
+                tangent += p * tangents.get(id(child), 0.0)
+        return Dual(node.data, engine.real_where_real(node, tangent))
 
     # arithmetic (reflected forms put the plain number first, so the op sees the right order)
     def __add__(self, other): return self._apply(lambda a, b: a + b, other)

@@ -1,9 +1,9 @@
 """Watching backward happen: the backward pass, one node at a time.
 
 ``trace_backward(root)`` does exactly what ``root.backward()`` does -- same
-order, same derivative rules (each node's ``local_grads()``), same additions in
-the same order, so the numbers are identical -- but instead of only filling in
-``.grad`` it records every step:
+order, same step per node (``node._backward()``, run by the engine's
+``backward_pass``), so the numbers are identical -- but instead of only filling
+in ``.grad`` it records every step:
 
 >>> from tinygrad_edu import Value
 >>> a = Value(3.0, label="a"); b = a * a; b.label = "b"
@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from .engine import Value, topological_order
+from .engine import Value, gradients, topological_order
 from .draw import draw
 from ._numbers import format_number
 from ._node_names import check_root, name_nodes, names_from
@@ -98,27 +98,25 @@ def trace_backward(root: Value, names: Mapping[str, Any] | None = None,
     check_root(root, "trace_backward")
     order = topological_order(root)
     label = name_nodes(order, names)
-    grads = {root: seed}
     steps = []
-    for node in reversed(order):            # the engine's order: reverse topological
+
+    def record(node):                        # the engine's step, watched
+        before = [child.grad for child in node.children]
+        node._backward()
         if node.is_leaf:
-            continue
-        g = grads.get(node, 0.0)
-        if isinstance(g, complex) and not isinstance(node.data, complex):
-            g = g.real                       # a real node keeps only the real part (as the engine)
-        grads[node] = g
-        local = tuple(node.local_grads())
-        received = []
-        for k, (child, p) in enumerate(zip(node.children, local)):
-            contribution = p * g
-            total = grads.get(child, 0.0) + contribution
-            grads[child] = total
-            received.append(Contribution(child, k, label[child], p, contribution, total))
+            return
+        g, local = node.grad, node.local_grads()     # node.grad: the part _backward used
+        received, running = [], {}
+        for k, (child, p, had) in enumerate(zip(node.children, local, before)):
+            if p is None:                    # an edge into a constant carries no number
+                continue
+            contribution = p * g             # the same sums _backward made, in the same order
+            running[child] = running.get(child, had) + contribution
+            received.append(Contribution(child, k, label[child], p, contribution, running[child]))
         steps.append(Step(len(steps) + 1, node, label[node], g, local, tuple(received),
                           _formula(node, label)))
-    for node, g in grads.items():            # leaves keep only the real part, as the engine
-        if node.is_leaf and isinstance(g, complex) and not isinstance(node.data, complex):
-            grads[node] = g.real
+
+    grads = gradients(root, order=order, seed=seed, step=record)
     return BackwardTrace(root, order, steps, grads, label, seed, names_from(names))
 
 

@@ -26,7 +26,8 @@ def backward(root):
     root.grad = 1.0
     for node in reversed(order):
         for child, local in zip(node.children, node.local_grads()):
-            child.grad += local * node.grad
+            if local is not None:              # None: a constant, it needs no gradient
+                child.grad += local * node.grad
 
 
 fixed_backward = backward

@@ -78,6 +78,8 @@ def _backward(reset="inner", seed=True, update="+=", walk="reverse"):
             root.grad = 1.0
         for node in (reversed(order) if walk == "reverse" else order):
             for child, local in zip(node.children, node.local_grads()):
+                if local is None:               # a constant: no gradient
+                    continue
                 if update == "=":
                     child.grad = local * node.grad
                 else:
@@ -95,7 +97,8 @@ def _recursive_push(root):
     while stack:
         node = stack.pop()
         for child, local in zip(node.children, node.local_grads()):
-            child.grad += local * node.grad
+            if local is not None:
+                child.grad += local * node.grad
         stack.extend(reversed(node.children))
 
 

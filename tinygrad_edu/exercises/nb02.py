@@ -310,7 +310,7 @@ def _engine_dag():
     edges = {}
     for node in reversed(topological_order(e)):
         for child, local in zip(node.children, node.local_grads()):
-            if child.label:
+            if child.label and local is not None:     # None: an edge into a constant
                 edges[(child.label, node.label)] = edges.get((child.label, node.label), 0.0) + local
     return sorted([a, b, w] for (a, b), w in edges.items())
 

@@ -476,7 +476,8 @@ def _nothing():
 def _closure(node, local):
     def _backward():
         for child, d in zip(node._prev, local):
-            child.grad += d * node.grad
+            if d is not None:              # None: a constant operand, it gets no gradient
+                child.grad += d * node.grad
     return _backward
 
 

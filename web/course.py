@@ -186,8 +186,8 @@ def browser_needs(notebook):
                 packages |= missing[name]
                 triggers.add(name)
         if packages:
-            for name in bound:
-                missing[name] = missing.get(name, set()) | packages
+            for name in bound:                  # the cell stops: what it defines never exists
+                missing[name] = {aliases[name]} if name in aliases else missing.get(name, set()) | packages
             needs.append(CellNeed(index, section, _line_with(source, triggers, packages),
                                   sorted(packages)))
         else:

@@ -268,7 +268,8 @@ def browser_note(needs):
     lines = [f"> **In the browser:** this notebook has {len(needs)} "
              f"cell{'s' if len(needs) > 1 else ''} that need{'' if len(needs) > 1 else 's'} "
              f"{_listing(packages)}, which this browser course does not have. "
-             f"Those cells stop with a message saying so; every other cell runs. They are:", ">"]
+             f"The cells that import them stop with a message saying so, and the cells that use what "
+             f"those define stop too; every other cell runs. They are:", ">"]
     sections = {}
     for need in needs:
         sections.setdefault(need.section, []).append(need)

@@ -382,7 +382,10 @@ def build_course(out, wheels_dir):
     stubs = [(package, modules, stub_wheel(package, modules, missing_message(package, needs), stubs_dir))
              for package, modules in UNAVAILABLE.items()]
     build_pyodide(lite / "static" / "pyodide", sorted(wheels_dir.glob("*.whl")), stubs)
-    settings = {KERNEL_PLUGIN: {"disablePyPIFallback": True}}
+    # The stubs are installed when the kernel starts, so an import the kernel cannot see in a
+    # cell's text (inside a function of ours, importlib.import_module) explains itself too.
+    settings = {KERNEL_PLUGIN: {"disablePyPIFallback": True,
+                                "loadPyodideOptions": {"packages": sorted(UNAVAILABLE)}}}
     config = {"jupyter-lite-schema-version": 0,
               "jupyter-config-data": {"appName": "tinygrad_edu course",
                                       "litePluginSettings": settings}}

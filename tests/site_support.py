@@ -102,8 +102,12 @@ class SiteServer:
         self.httpd.server_close()
 
 
-def chromium(profile_dir, width=1400, height=1000):
-    """Headless Chromium that can reach 127.0.0.1 and nothing else."""
+def chromium(profile_dir, width=1400, height=1000, net_log=None):
+    """Headless Chromium that can reach 127.0.0.1 and nothing else.
+
+    ``net_log``: a file where Chromium records every request it makes, the
+    page's, its workers' and its own (read it with :func:`requested_urls`).
+    """
     if not (CHROMIUM and CHROMEDRIVER):
         missing("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
     try:
@@ -121,6 +125,8 @@ def chromium(profile_dir, width=1400, height=1000):
                  # reached for a CDN would fail here instead of passing by luck.
                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):
         options.add_argument(flag)
+    if net_log:
+        options.add_argument(f"--log-net-log={net_log}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 
@@ -136,3 +142,15 @@ def wait_for(driver, script, timeout=60.0, poll=0.02, *args):
         if time.monotonic() > end:
             raise AssertionError(f"timed out after {timeout} s waiting for: {script}")
         time.sleep(poll)
+
+
+def requests_in(net_log):
+    """``{(traffic annotation, URL)}`` of every http(s) request in a Chromium net log.
+
+    Chromium tags each request with a number saying who made it: the page's and
+    its workers' fetches share one, Chromium's own services (update checks,
+    sign-in, network time...) have theirs.  Read it after the browser has quit.
+    """
+    import re
+    text = Path(net_log).read_text(encoding="utf-8", errors="replace")
+    return set(re.findall(r'"traffic_annotation":(\d+),"url":"(https?://[^"]+)"', text))

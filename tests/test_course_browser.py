@@ -199,24 +199,7 @@ def _said_to_run_completely():
     return [nb.name for nb in sorted((ROOT / "notebooks").glob("*.ipynb")) if not browser_needs(nb)]
 
 
-# Notebook 12 checks sys.getrecursionlimit() < 3000, which is false under the browser's Python
-# kernel: a fact for the notebook's authors (reported), not the site's.  Expected to fail only
-# while that check is in the notebook; strict, so a failure for any other reason still shows.
-_KNOWN = {"12_write_your_own_engine.ipynb": ("getrecursionlimit() < 3000",
-                                             "its recursion-limit check fails under the Pyodide kernel")}
-
-
-def _with_known_failures(names):
-    params = []
-    for name in names:
-        text, reason = _KNOWN.get(name, (None, ""))
-        known = text is not None and text in (ROOT / "notebooks" / name).read_text()
-        params.append(pytest.param(name, marks=pytest.mark.xfail(reason=reason, strict=True))
-                      if known else name)
-    return params
-
-
-@pytest.mark.parametrize("name", _with_known_failures(_said_to_run_completely()))
+@pytest.mark.parametrize("name", _said_to_run_completely())
 def test_a_notebook_said_to_run_completely_does_so_in_the_browser(course, tmp_path, name):
     server = SiteServer(course.parent)
     driver = chromium(tmp_path / "profile")

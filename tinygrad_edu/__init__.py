@@ -6,6 +6,25 @@
 >>> c.backward()
 >>> a.grad, b.grad
 (1.0, 2.0)
+
+A map of the package (read ``engine.py`` first; everything else builds on it)
+------------------------------------------------------------------------------
+core         ``engine`` (Value, the op rules, ``backward_pass``), ``structures`` (inputs of
+             every shape), ``formula`` (typed formulas made safe)
+functional   ``transforms`` (grad, jacobian, hessian...), ``forward`` (forward mode),
+             ``numeric`` (central differences, ``check_grads``)
+pictures     ``draw``, ``render`` (the only module that imports graphviz), ``trace`` (the
+             step-through record of one backward pass, and its player), ``nodecheck``,
+             ``diagrams``
+networks     ``nn``, ``losses``, ``optim``, ``data``, ``train``
+the course   ``tour``, ``bugs`` (the bug museum), ``cli``, ``exercises``, and the notebooks
+             themselves (installed as ``tinygrad_edu/course``)
+shared       ``_numbers`` (formatting, finiteness, the central difference), ``_ops`` (the op
+             vocabulary from ``PRIMITIVES``), ``_recording`` (what every transform shares),
+             ``_node_names`` (how pictures name nodes)
+
+The modules stay side by side in one folder: every file is one click from the top, and an
+import or a traceback names the file you open.
 """
 
 from .engine import (
@@ -20,7 +39,7 @@ from .engine import absolute as abs          # noqa: A001 -- tinygrad_edu.abs, a
 
 __version__ = "0.1.0"
 
-# Neural networks (issue 5): `from tinygrad_edu import nn` also works.
+# Neural networks: `from tinygrad_edu import nn` also works.
 from . import nn, losses, optim, data, train
 from .nn import Module, Neuron, Layer, MLP
 from .losses import mse, hinge, binary_cross_entropy, cross_entropy, l2
@@ -28,13 +47,13 @@ from .optim import SGD, Adam
 from .data import make_moons, make_circles, make_xor, make_spiral, logistic_regression_toy
 from .train import fit, accuracy, evaluate, plot_decision_boundary
 
-# The functional API (issue 3): autograd-style transforms, forward mode, numeric checks.
+# The functional API: autograd-style transforms, forward mode, numeric checks.
 from .transforms import (grad, value_and_grad, elementwise_grad, jacobian, jacrev, hessian, hvp,
                          vjp, holomorphic_grad)
 from .forward import jvp, jacfwd, Dual, count_ops
 from .numeric import numerical_grad, numerical_jvp, check_grads
 
-# Pictures (issue 4): draw the graph, step through backward, find the faulty node.
+# Pictures: draw the graph, step through backward, find the faulty node.
 from .draw import draw, draw_dot, draw_gradient
 from .trace import trace_backward, print_trace
 from .nodecheck import check_nodes, draw_faulty

@@ -1479,49 +1479,23 @@ def _short(x):
 
 
 # exp and its family: a result too big for a float is inf (IEEE behaviour, as numpy).
-def _exp_number(x):
-    if x.__class__ is complex:
-        return cmath.exp(x)
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
+def _overflow_to_inf(real_fn, complex_fn, signed=False):
+    """real_fn on floats (inf, or -inf for signed functions, where it overflows), complex_fn on complex."""
+    def number(x):
+        if x.__class__ is complex:
+            return complex_fn(x)
+        try:
+            return real_fn(x)
+        except OverflowError:
+            return math.copysign(math.inf, x) if signed else math.inf
+    return number
 
 
-def _exp2_number(x):
-    if x.__class__ is complex:
-        return _power(2.0, x)
-    try:
-        return 2.0 ** x
-    except OverflowError:
-        return math.inf
-
-
-def _expm1_number(x):
-    if x.__class__ is complex:
-        return cmath.exp(x) - 1
-    try:
-        return math.expm1(x)
-    except OverflowError:
-        return math.inf
-
-
-def _sinh_number(x):
-    if x.__class__ is complex:
-        return cmath.sinh(x)
-    try:
-        return math.sinh(x)
-    except OverflowError:
-        return math.copysign(math.inf, x)
-
-
-def _cosh_number(x):
-    if x.__class__ is complex:
-        return cmath.cosh(x)
-    try:
-        return math.cosh(x)
-    except OverflowError:
-        return math.inf
+_exp_number = _overflow_to_inf(math.exp, cmath.exp)
+_exp2_number = _overflow_to_inf(lambda x: 2.0 ** x, lambda z: _power(2.0, z))
+_expm1_number = _overflow_to_inf(math.expm1, lambda z: cmath.exp(z) - 1)
+_sinh_number = _overflow_to_inf(math.sinh, cmath.sinh, signed=True)
+_cosh_number = _overflow_to_inf(math.cosh, cmath.cosh)
 
 
 def _sigmoid(x):

@@ -305,6 +305,11 @@ available as `graph.source`."""
 _browser_ids = itertools.count()
 
 
+def script_json(value: Any) -> str:
+    """``value`` as JSON that can sit inside ``<script>``: a "</script>" in it cannot end the script."""
+    return json.dumps(value).replace("</", "<\\/")
+
+
 def browser_bundle(source: str) -> dict[str, str]:
     """A notebook output that draws DOT text in the page with viz.js (Pyodide only).
 
@@ -316,34 +321,40 @@ def browser_bundle(source: str) -> dict[str, str]:
     (['text/html', 'text/plain'], True)
     """
     box = f"tge-viz-{next(_browser_ids)}"
-    dot = json.dumps(source).replace("</", "<\\/")          # safe inside <script>
     page = (f'<div id="{box}" class="tge-viz"><pre style="font-size:11px">'
             f"drawing the graph with viz.js…</pre></div>"
-            f"<script>{_BROWSER_JS.replace('{box}', box).replace('{dot}', dot).replace('{url}', VIZ_URL)}"
+            f"<script>{VIZ_LOADER_JS}{_BROWSER_JS.replace('{box}', box).replace('{dot}', script_json(source))}"
             f"</script>")
     return {"text/html": page, "text/plain": f"(a graph drawn by viz.js)\n{source}"}
 
+
+#: Defines ``tgeViz()``: a promise of one viz.js instance for the whole page, loaded
+#: on first use from VIZ_URL (a drawing and the step-through player both use it).
+#: A failed load is forgotten, so the next picture tries again.
+VIZ_LOADER_JS = """
+window.tgeViz = window.tgeViz || function () {
+  if (!window.tgeVizReady) {
+    window.tgeVizReady = new Promise(function (resolve, reject) {
+      if (window.Viz) return resolve();
+      var s = document.createElement("script");
+      s.src = new URL("{url}", document.baseURI).href;
+      s.onload = resolve;
+      s.onerror = function () { reject("viz.js was not found at {url}"); };
+      document.head.appendChild(s);
+    }).then(function () { return Viz.instance(); });
+    window.tgeVizReady.catch(function () { window.tgeVizReady = null; });
+  }
+  return window.tgeVizReady;
+};
+""".replace("{url}", VIZ_URL)
 
 _BROWSER_JS = """
 (function () {
   var box = document.getElementById("{box}"), dot = {dot};
   if (!box) return;
-  function fail(why) {
-    box.firstChild.textContent = "viz.js could not draw this graph (" + why + "); its DOT text:\\n" + dot;
-  }
-  function draw() {
-    Viz.instance().then(function (viz) { box.replaceChildren(viz.renderSVGElement(dot)); })
-      .catch(function (e) { fail(e); });
-  }
-  if (window.Viz) return draw();
-  var s = document.querySelector("script[data-tge-viz]");
-  if (!s) {
-    s = document.createElement("script");
-    s.src = new URL("{url}", document.baseURI).href;
-    s.setAttribute("data-tge-viz", "");
-    document.head.appendChild(s);
-  }
-  s.addEventListener("load", draw);
-  s.addEventListener("error", function () { fail("viz.js was not found at {url}"); });
+  tgeViz().then(function (viz) { box.replaceChildren(viz.renderSVGElement(dot)); })
+    .catch(function (why) {
+      box.firstChild.textContent = "viz.js could not draw this graph (" + why + "); its DOT text:\\n" + dot;
+    });
 })();
 """

@@ -14,7 +14,8 @@ to install one; the DOT text (``graph.source``) stays available either way.
 In a web browser (Pyodide, e.g. the course on JupyterLite) no program can run
 at all: there a notebook shows a :class:`Drawing` by handing its DOT text to
 viz.js, Graphviz compiled to WebAssembly, in the page (see the end of this
-module).  Writing picture files still needs Graphviz on a computer.
+module); the step-through player's frames reach the page the same way.  Writing
+picture files still needs Graphviz on a computer.
 
 >>> import graphviz
 >>> g = graphviz.Digraph(); g.edge("a", "b")
@@ -297,10 +298,9 @@ VIZ_URL = "../static/viz/viz-standalone.js"
 
 BROWSER_HELP = """\
 This Python runs in a web browser, where Graphviz's `dot` program cannot run.  A notebook still
-shows a drawing (the page draws it with viz.js: end a cell with the drawing), but writing .svg or
-.png files, render_svg() and the step-through player need Graphviz on a computer (pip install
-tinygrad_edu there; the site's graph playground has a step-through player).  The DOT text is
-available as `graph.source`."""
+shows a drawing and the step-through player (the page draws them with viz.js: end a cell with
+the drawing or the player), but writing .svg or .png files and render_svg() need Graphviz on a
+computer (pip install tinygrad_edu there).  The DOT text is available as `graph.source`."""
 
 _browser_ids = itertools.count()
 

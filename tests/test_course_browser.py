@@ -148,6 +148,43 @@ def test_numpy_and_matplotlib_say_why_they_cannot_run_and_pictures_still_show(co
     assert not elsewhere, elsewhere[:20]
 
 
+def test_the_step_through_player_draws_its_frames_with_viz_js(course, tmp_path):
+    from selenium.webdriver.common.keys import Keys
+    server = SiteServer(course.parent)
+    driver = chromium(tmp_path / "profile")
+    try:
+        driver.get(f"{server.origin}/course/notebooks/index.html?path={NOTEBOOK}")
+        wait_for(driver, "return document.querySelectorAll('.jp-Notebook .jp-Cell').length > 8", 90)
+        _run_in_a_new_first_cell(driver, 'from tinygrad_edu import Value; '
+                                         'from tinygrad_edu.trace import trace_backward; '
+                                         'x = Value(2.0, label="x"); y = x * x + x; '
+                                         'trace_backward(y).player()')
+        shown = """
+            var player = document.querySelector('.jp-Notebook .jp-Cell .tge-player.tge-js');
+            var frame = player && player.querySelector('.tge-frame.tge-on');
+            var svg = frame && frame.querySelector('svg');
+            return svg && [player.getAttribute('data-frame'),
+                           Array.from(svg.querySelectorAll('g.node.value text')).map(t => t.textContent),
+                           player.querySelectorAll('.tge-frame svg').length];"""
+        frame, texts, drawn = wait_for(driver, shown, 120)
+        assert frame == "0" and drawn == 1                  # only the frame on show is drawn yet
+        assert {f"data {format_number(v)}" for v in (2.0, 4.0, 6.0)} <= set(texts), texts
+        assert f"grad {format_number(1.0)}" in texts                    # y gets its seed
+        assert "grad ?" in texts                             # x has received nothing yet
+        assert not driver.find_elements("css selector", ".tge-player .tge-still")   # no still here
+        driver.find_element("css selector", ".tge-player .tge-next").click()
+        frame, texts, drawn = wait_for(driver, shown.replace("return svg &&",
+                                                             "return svg && player.getAttribute('data-frame') === '1' &&"), 30)
+        assert drawn == 2 and "grad ?" not in texts, texts      # y's step: x and x*x receive
+        driver.find_element("css selector", ".tge-player").send_keys(Keys.END)    # the keys work too
+        frame, texts, drawn = wait_for(driver, shown.replace("return svg &&",
+                                                             "return svg && player.getAttribute('data-frame') === '2' &&"), 30)
+        assert f"grad {format_number(2 * 2.0 + 1)}" in texts, texts     # dy/dx = 2x + 1 = 5
+    finally:
+        driver.quit()
+        server.close()
+
+
 def test_the_landing_lists_every_notebook_and_what_runs_in_the_browser(course, tmp_path):
     server = SiteServer(course.parent)
     driver = chromium(tmp_path / "profile")

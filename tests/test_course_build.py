@@ -56,10 +56,11 @@ def test_a_name_defined_only_where_numpy_is_missing_is_missing_too(tmp_path):
 
 def test_what_needs_a_graphviz_program_or_matplotlib_when_called(tmp_path):
     path = _notebook(tmp_path, ("code", "from tinygrad_edu.trace import trace_backward"),
-                     ("code", "trace_backward(v).player()"),
+                     ("code", "trace_backward(v).player()"),          # the page draws its frames
                      ("code", "plot_decision_boundary(model, X, y)"),
-                     ("code", "draw(v)"))
-    assert _found(path) == [(1, [course.GRAPHVIZ]), (2, ["matplotlib"])]
+                     ("code", "draw(v)"),
+                     ("code", "g.save_as('graph.svg')"), ("code", "svg = render_svg(g)"))
+    assert _found(path) == [(2, ["matplotlib"]), (4, [course.GRAPHVIZ]), (5, [course.GRAPHVIZ])]
 
 
 def test_a_cell_that_is_not_python_is_read_line_by_line(tmp_path):
@@ -101,6 +102,7 @@ def test_the_landing_and_the_message_name_what_runs_completely(tmp_path):
     landing = course.landing_page(needs)
     assert "| [03 plain](03_plain.ipynb) | runs completely |" in landing
     assert "| [05 plots](05_plots.ipynb) | runs except 2 cells that need numpy |" in landing
+    assert "the step-through player included" in landing and "playground" not in landing
     message = course.missing_message("numpy", needs)
     assert message.startswith("numpy cannot be loaded in this browser course")
     assert "run completely in the browser: 03_plain.ipynb." in message

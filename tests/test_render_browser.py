@@ -1,4 +1,4 @@
-"""render.py's browser path (Pyodide): a Drawing shows through viz.js in the page.
+"""render.py's browser path (Pyodide): a Drawing and the player show through viz.js in the page.
 
 Pyodide itself runs in tests/test_course_browser.py; here IN_BROWSER is switched
 on in CPython to check what the notebook receives.
@@ -69,3 +69,55 @@ def test_outside_the_browser_nothing_changes():
         patch.setattr(render, "_pure_dot", lambda: None)
         with pytest.raises(GraphvizNotFound, match="pip install graphviz-pure"):
             render.render_svg(draw(b))
+
+
+def _dots_in(page):
+    """The DOT text of each frame that the player's script hands to viz.js (a JSON list)."""
+    import json
+    found = re.search(r"var dots = (\[.*?\]), viz = null;", page, re.S)
+    assert found, page[:2000]
+    return json.loads(found.group(1).replace("<\\/", "</"))
+
+
+def test_the_player_in_the_browser_carries_dot_frames_and_no_png(in_browser):
+    from tinygrad_edu.trace import trace_backward
+    x = Value(2.0, label="x"); y = x * x + x
+    trace = trace_backward(y)
+    player = trace.player()                     # no Graphviz program: it must not try one
+    page = player._repr_html_()
+    assert _dots_in(page) == [frame.source for frame in trace.frames()]
+    assert len(player) == len(trace) + 1 == page.count('class="tge-frame"')
+    assert player.still_png is None and player.svgs == []
+    assert "image/png" not in page and 'class="tge-still"' not in page and "<svg" not in page
+    assert render.VIZ_URL in page and "tgeViz()" in page
+    assert page.count("</script>") == 1
+    # The keys, buttons and slider are the same as on a computer.
+    assert all(f'class="{c}"' in page for c in ("tge-prev", "tge-next", "tge-slider", "tge-live"))
+    assert "ArrowRight" in page and 'data-lm-suppress-shortcuts="true"' in page
+
+
+def test_dot_text_cannot_close_the_players_script(in_browser):
+    from tinygrad_edu.trace import BackwardPlayer
+    source = 'digraph { a [label="</script><b>x"] }'
+    page = BackwardPlayer([], ["start"], [""], dots=[source])._repr_html_()
+    assert page.count("</script>") == 1 and _dots_in(page) == [source]
+
+
+def test_a_player_takes_its_frames_as_svg_or_as_dot_text_not_both():
+    from tinygrad_edu.trace import BackwardPlayer
+    with pytest.raises(ValueError, match="either as SVG pictures or as DOT text"):
+        BackwardPlayer([], ["start"], [""])
+    with pytest.raises(ValueError, match="either as SVG pictures or as DOT text"):
+        BackwardPlayer(["<svg></svg>"], ["start"], [""], dots=["digraph {a}"])
+    with pytest.raises(ValueError, match="same, non-zero number"):
+        BackwardPlayer([], ["start", "step 1"], [""], dots=["digraph {a}"])
+
+
+def test_outside_the_browser_the_player_has_svg_frames_and_a_still():
+    from tinygrad_edu.trace import trace_backward
+    x = Value(2.0, label="x"); y = x * x + x
+    trace = trace_backward(y)
+    page = trace.player()._repr_html_()
+    assert "var dots = null" in page and "tgeViz = " not in page      # no viz.js to load
+    assert 'class="tge-still"' in page and "image/png" in page
+    assert page.count("<svg") == len(trace) + 1

@@ -14,7 +14,8 @@ to install one; the DOT text (``graph.source``) stays available either way.
 In a web browser (Pyodide, e.g. the course on JupyterLite) no program can run
 at all: there a notebook shows a :class:`Drawing` by handing its DOT text to
 viz.js, Graphviz compiled to WebAssembly, in the page (see the end of this
-module).  Writing picture files still needs Graphviz on a computer.
+module); the step-through player's frames reach the page the same way.  Writing
+picture files still needs Graphviz on a computer.
 
 >>> import graphviz
 >>> g = graphviz.Digraph(); g.edge("a", "b")
@@ -297,12 +298,16 @@ VIZ_URL = "../static/viz/viz-standalone.js"
 
 BROWSER_HELP = """\
 This Python runs in a web browser, where Graphviz's `dot` program cannot run.  A notebook still
-shows a drawing (the page draws it with viz.js: end a cell with the drawing), but writing .svg or
-.png files, render_svg() and the step-through player need Graphviz on a computer (pip install
-tinygrad_edu there; the site's graph playground has a step-through player).  The DOT text is
-available as `graph.source`."""
+shows a drawing and the step-through player (the page draws them with viz.js: end a cell with
+the drawing or the player), but writing .svg or .png files and render_svg() need Graphviz on a
+computer (pip install tinygrad_edu there).  The DOT text is available as `graph.source`."""
 
 _browser_ids = itertools.count()
+
+
+def script_json(value: Any) -> str:
+    """``value`` as JSON that can sit inside ``<script>``: a "</script>" in it cannot end the script."""
+    return json.dumps(value).replace("</", "<\\/")
 
 
 def browser_bundle(source: str) -> dict[str, str]:
@@ -316,34 +321,40 @@ def browser_bundle(source: str) -> dict[str, str]:
     (['text/html', 'text/plain'], True)
     """
     box = f"tge-viz-{next(_browser_ids)}"
-    dot = json.dumps(source).replace("</", "<\\/")          # safe inside <script>
     page = (f'<div id="{box}" class="tge-viz"><pre style="font-size:11px">'
             f"drawing the graph with viz.js…</pre></div>"
-            f"<script>{_BROWSER_JS.replace('{box}', box).replace('{dot}', dot).replace('{url}', VIZ_URL)}"
+            f"<script>{VIZ_LOADER_JS}{_BROWSER_JS.replace('{box}', box).replace('{dot}', script_json(source))}"
             f"</script>")
     return {"text/html": page, "text/plain": f"(a graph drawn by viz.js)\n{source}"}
 
+
+#: Defines ``tgeViz()``: a promise of one viz.js instance for the whole page, loaded
+#: on first use from VIZ_URL (a drawing and the step-through player both use it).
+#: A failed load is forgotten, so the next picture tries again.
+VIZ_LOADER_JS = """
+window.tgeViz = window.tgeViz || function () {
+  if (!window.tgeVizReady) {
+    window.tgeVizReady = new Promise(function (resolve, reject) {
+      if (window.Viz) return resolve();
+      var s = document.createElement("script");
+      s.src = new URL("{url}", document.baseURI).href;
+      s.onload = resolve;
+      s.onerror = function () { reject("viz.js was not found at {url}"); };
+      document.head.appendChild(s);
+    }).then(function () { return Viz.instance(); });
+    window.tgeVizReady.catch(function () { window.tgeVizReady = null; });
+  }
+  return window.tgeVizReady;
+};
+""".replace("{url}", VIZ_URL)
 
 _BROWSER_JS = """
 (function () {
   var box = document.getElementById("{box}"), dot = {dot};
   if (!box) return;
-  function fail(why) {
-    box.firstChild.textContent = "viz.js could not draw this graph (" + why + "); its DOT text:\\n" + dot;
-  }
-  function draw() {
-    Viz.instance().then(function (viz) { box.replaceChildren(viz.renderSVGElement(dot)); })
-      .catch(function (e) { fail(e); });
-  }
-  if (window.Viz) return draw();
-  var s = document.querySelector("script[data-tge-viz]");
-  if (!s) {
-    s = document.createElement("script");
-    s.src = new URL("{url}", document.baseURI).href;
-    s.setAttribute("data-tge-viz", "");
-    document.head.appendChild(s);
-  }
-  s.addEventListener("load", draw);
-  s.addEventListener("error", function () { fail("viz.js was not found at {url}"); });
+  tgeViz().then(function (viz) { box.replaceChildren(viz.renderSVGElement(dot)); })
+    .catch(function (why) {
+      box.firstChild.textContent = "viz.js could not draw this graph (" + why + "); its DOT text:\\n" + dot;
+    });
 })();
 """

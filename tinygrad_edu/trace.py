@@ -208,17 +208,27 @@ class BackwardTrace(list[Step]):
 
     def player(self, precision: int = 4, renderer: str = "auto", max_frames: int = 200,
                **draw_options: Any) -> BackwardPlayer:
-        """A self-contained HTML player of the frames (see :class:`BackwardPlayer`)."""
+        """A self-contained HTML player of the frames (see :class:`BackwardPlayer`).
+
+        In a web browser (Pyodide) the page draws the frames with viz.js and ``renderer``
+        is not used.
+        """
         if len(self) + 1 > max_frames:
             raise ValueError(f"this backward pass has {len(self)} steps, more than "
                              f"max_frames={max_frames}; draw a smaller graph or raise max_frames")
-        from .render import render_bytes, render_svg      # graphviz: only for pictures
+        from . import render                # graphviz: only for pictures
         pictures = self.frames(precision, **draw_options)
-        svgs = [render_svg(p, renderer) for p in pictures]
-        still = render_bytes(pictures[0], "png", renderer)      # shown where scripts cannot run
         captions = [self.caption(i, precision) for i in range(len(pictures))]
         position = {node: i for i, node in enumerate(self.order)}      # draw's node ids: v<i>
         current = [""] + [f"v{position[s.node]}" for s in self]
+        if render.IN_BROWSER:
+            # No Graphviz program runs in a web browser: the page draws each frame from its
+            # DOT text with viz.js, as for draw().  There is no still picture either: where
+            # scripts cannot run, viz.js cannot draw, so the live player is the only part.
+            return BackwardPlayer([], captions, current, self._repr_html_(),
+                                  dots=[p.source for p in pictures])
+        svgs = [render.render_svg(p, renderer) for p in pictures]
+        still = render.render_bytes(pictures[0], "png", renderer)      # shown where scripts cannot run
         return BackwardPlayer(svgs, captions, current, self._repr_html_(), still_png=still)
 
 
@@ -270,8 +280,14 @@ _PLAYER_JS = """
   var prev = root.querySelector(".tge-prev"), next = root.querySelector(".tge-next");
   var count = root.querySelector(".tge-count");
   var at = 0;
+  var dots = {dots}, viz = null;    // dots: DOT text of each frame, only in a browser (else null)
+  function picture(frame, k) {      // a browser's frame is drawn by viz.js when first shown
+    if (!dots || !viz || frame.querySelector("svg")) return;
+    frame.querySelector(".tge-wait").replaceWith(viz.renderSVGElement(dots[k]));
+  }
   function show(i) {
     at = Math.max(0, Math.min(frames.length - 1, i));
+    picture(frames[at], at);
     for (var k = 0; k < frames.length; k++) frames[k].classList.toggle("tge-on", k === at);
     slider.value = at;
     prev.disabled = at === 0; next.disabled = at === frames.length - 1;
@@ -314,6 +330,11 @@ _PLAYER_JS = """
   live.hidden = false; live.style.display = "";
   root.classList.add("tge-js");
   show(0);
+  if (dots) tgeViz().then(function (v) { viz = v; show(at); }).catch(function (why) {
+    root.querySelectorAll(".tge-wait").forEach(function (w) {
+      w.textContent = "viz.js could not draw this frame (" + why + ")";
+    });
+  });
   if (window.ResizeObserver) {          // the notebook's width changes: fit again
     var width = 0;
     new ResizeObserver(function () {
@@ -336,24 +357,32 @@ class BackwardPlayer:
     ``save(path)`` writes a complete HTML page.  Where scripts cannot run (a
     notebook that is not trusted), the output shows the first frame as a
     picture and says how to make it interactive.
+
+    In a web browser (Pyodide), where no Graphviz program runs, the player gets
+    ``dots`` (each frame's DOT text) instead of ``svgs`` and the page draws the
+    frames with viz.js (see :mod:`tinygrad_edu.render`).
     """
 
     def __init__(self, svgs: Sequence[str], captions: Sequence[str], current: Sequence[str],
-                 table_html: str = "", still_png: bytes | None = None) -> None:
-        if not (len(svgs) == len(captions) == len(current)) or not svgs:
+                 table_html: str = "", still_png: bytes | None = None,
+                 dots: Sequence[str] = ()) -> None:
+        if bool(svgs) == bool(dots):
+            raise ValueError("a player needs its frames either as SVG pictures or as DOT text")
+        if not (len(svgs or dots) == len(captions) == len(current)):
             raise ValueError("a player needs the same, non-zero number of frames, captions and nodes")
         self.svgs = [_well_formed(_inline_svg(s)) for s in svgs]
+        self.dots = [_well_formed(d) for d in dots]
         self.captions = [_well_formed(c) for c in captions]
         self.current = list(current)
         self.table_html = _well_formed(table_html)
         self.still_png = still_png
-        digest = hashlib.sha1("".join(self.svgs + self.captions).encode("utf-8")).hexdigest()
+        digest = hashlib.sha1("".join(self.svgs + self.dots + self.captions).encode("utf-8")).hexdigest()
         #: The start of every display's element id (each display adds its own suffix,
         #: so two displays of one player on a page both work).
         self.element_id = "tge-player-" + digest[:10]
 
     def __len__(self) -> int:
-        return len(self.svgs)
+        return len(self.captions)
 
     def _still(self) -> str:
         """The first frame as a picture, for pages where the script cannot run."""
@@ -375,23 +404,27 @@ class BackwardPlayer:
                 f'<div style="margin-top:6px;font-size:13px;font-style:italic">{note}</div></div>')
 
     def _repr_html_(self) -> str:
+        from .render import VIZ_LOADER_JS, script_json
         pid = f"{self.element_id}-{uuid.uuid4().hex[:8]}"
+        pictures = self.svgs or ['<pre class="tge-wait" style="font-size:11px">drawing the frame '
+                                 "with viz.js…</pre>"] * len(self)
         frames = "".join(
             f'<div class="tge-frame" data-frame="{i}" data-current="{html.escape(node)}">'
-            f'<div class="tge-caption">{html.escape(caption)}</div>{svg}</div>'
-            for i, (svg, caption, node) in enumerate(zip(self.svgs, self.captions, self.current)))
+            f'<div class="tge-caption">{html.escape(caption)}</div>{picture}</div>'
+            for i, (picture, caption, node) in enumerate(zip(pictures, self.captions, self.current)))
+        script = _PLAYER_JS.replace("{id}", pid).replace("{dots}", script_json(self.dots or None))
         table = (f"<details><summary>the whole trace as a table</summary>{self.table_html}</details>"
                  if self.table_html else "")
         return (f'<div id="{pid}" class="tge-player" tabindex="0" data-lm-suppress-shortcuts="true" '
                 f'role="group" aria-label="backward pass player: left and right arrow keys step">'
-                f"<style>{_PLAYER_CSS.format(id=pid)}</style>{self._still()}"
+                f"<style>{_PLAYER_CSS.format(id=pid)}</style>{'' if self.dots else self._still()}"
                 f'<div class="tge-live" hidden="hidden" style="display:none">'
                 f'<div class="tge-controls"><button type="button" class="tge-prev">◀ previous</button>'
                 f'<input type="range" class="tge-slider" min="0" max="{len(self) - 1}" value="0" '
                 f'aria-label="frame"><button type="button" class="tge-next">next ▶</button>'
                 f'<span class="tge-count">{len(self)} frames</span></div>'
                 f"{frames}{table}</div>"
-                f"<script>{_PLAYER_JS.replace('{id}', pid)}</script></div>")
+                f"<script>{VIZ_LOADER_JS if self.dots else ''}{script}</script></div>")
 
     def __repr__(self) -> str:
         return f"<BackwardPlayer: {len(self)} frames; {self.captions[0]}>"

@@ -97,12 +97,12 @@ def _sha256(path):
 #: Pyodide's CDN (not on PyPI, not in the npm package), with the modules each
 #: provides (as Pyodide's lock file lists them).
 UNAVAILABLE = {"numpy": ("numpy",), "matplotlib": ("matplotlib", "pylab", "mpl_toolkits")}
-#: What a Graphviz program does and viz.js in the page does not (pictures still show).
+#: What a Graphviz program does and viz.js in the page does not (drawings and the
+#: step-through player still show: the page draws them).
 GRAPHVIZ = "a Graphviz program"
 #: Our functions that need one of them when called (a cell calling one needs it too):
-#: plotting imports matplotlib; the step-through player and picture files run Graphviz.
-NEEDS_WHEN_CALLED = {"plot_decision_boundary": "matplotlib", "player": GRAPHVIZ,
-                     "render_svg": GRAPHVIZ, "save_as": GRAPHVIZ}
+#: plotting imports matplotlib; picture files and SVG text need Graphviz itself.
+NEEDS_WHEN_CALLED = {"plot_decision_boundary": "matplotlib", "render_svg": GRAPHVIZ, "save_as": GRAPHVIZ}
 #: How to run the course on a computer, with numpy and matplotlib (the `notebooks` extra).
 RUN_LOCALLY = ('`pip install "tinygrad-edu[notebooks]"` (with numpy, matplotlib and JupyterLab), '
                "then `tinygrad-edu course`, which copies the notebooks into a folder to open "
@@ -308,9 +308,8 @@ def landing_page(needs):
              "Double-click a notebook to open it; *Shift+Enter* runs a cell. Your changes stay in this "
              "browser (*File → Download* saves a copy).", "",
              "This Python runs inside the browser and has no numpy or matplotlib, so cells that use "
-             "them cannot run here; nor can the step-through player or saving pictures to files, "
-             "which need a Graphviz program (the graph playground, one level up, has a player). "
-             "Everything else works, drawings included.", "",
+             "them cannot run here; nor can saving pictures to files, which needs a Graphviz "
+             "program. Everything else works, drawings and the step-through player included.", "",
              "| notebook | in the browser |", "|---|---|"]
     for name, cells in needs.items():
         if cells:

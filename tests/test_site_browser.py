@@ -53,7 +53,8 @@ def expected_graph(text, values):
     order = topological_order(root)
     nodes = {f"v{i}": (format_number(n.data), None if not n.requires_grad else format_number(n.grad))
              for i, n in enumerate(order)}
-    edges = sorted(format_number(p) for n in order if not n.is_leaf for p in n.local_grads())
+    edges = sorted(format_number(p) for n in order if not n.is_leaf for p in n.local_grads()
+                   if p is not None)             # an edge from a constant carries no number
     return root, nodes, edges
 
 
@@ -64,7 +65,8 @@ def shown_graph(driver):
         svg.querySelectorAll('g.node.value').forEach(function (g) {
             nodes[g.id] = Array.from(g.querySelectorAll('text')).map(t => t.textContent).join(' ');
         });
-        svg.querySelectorAll('g.edge text').forEach(function (t) { edges.push(t.textContent); });
+        svg.querySelectorAll('g.edge text').forEach(function (t) {   // 1st/2nd mark operand order
+            if (!/^(1st|2nd)$/.test(t.textContent)) edges.push(t.textContent); });
         return [nodes, edges.sort()];""")
 
 

@@ -9,9 +9,16 @@ shows as one clean line instead of a traceback (see ``_render_traceback_``);
 
 import hashlib
 import random
+import sys
 
 from ..engine import Value, gradients
 from .._numbers import central_difference, format_number, is_finite
+
+
+#: How long the checkers' deep chains are: deeper than Python's usual recursion limit (1000), so
+#: a recursive walk fails on them.  The browser course's Python frees a graph on a much smaller
+#: stack (freeing a chain about 3,000 nodes deep stops its kernel), so there they are 800 long.
+DEEP_CHAIN = 800 if sys.platform == "emscripten" else 3000
 
 
 class ExerciseFailed(AssertionError):

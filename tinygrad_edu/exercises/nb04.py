@@ -26,7 +26,7 @@ import warnings
 
 from .. import bugs
 from ..engine import Value, gradients, topological_order
-from ._common import ExerciseFailed, call_student, close, fail, fmt, number, observations, observed, student_rng
+from ._common import DEEP_CHAIN, ExerciseFailed, call_student, close, fail, fmt, number, observations, observed, student_rng
 from ._exercise import Exercise
 from ._programs import backward_situation, labelled_graph
 
@@ -103,7 +103,7 @@ EX1 = Exercise("nb04_ex1", "topological sort", ("topological_sort",))
 @EX1.cases
 def _sort_cases(rng, count=30):
     """Random DAGs with shared subexpressions, then a chain 3000 deep (recursion breaks on it)."""
-    return [_random_spec(rng) for _ in range(count)] + [["chain", 3000]]
+    return [_random_spec(rng) for _ in range(count)] + [["chain", DEEP_CHAIN]]
 
 
 @EX1.probe
@@ -181,7 +181,7 @@ def _sort_judge(specs, seen):
     observations(EX1.id, seen, len(specs))
     for spec, got in zip(specs, seen):
         _judge_order(EX1.id, spec, got)
-    return f"valid orders on {len(specs) - 1} random graphs and a chain 3000 deep"
+    return f"valid orders on {len(specs) - 1} random graphs and a chain {DEEP_CHAIN} deep"
 
 
 def check_topological_sort(topological_sort, cases=30) -> bool:

@@ -29,7 +29,7 @@ import random
 import warnings
 
 from ..engine import Value, gradients, topological_order
-from ._common import call_student, close, fail, fmt, number, observations, observed
+from ._common import DEEP_CHAIN, call_student, close, fail, fmt, number, observations, observed
 from ._exercise import Exercise
 from ._programs import backward_situation
 
@@ -155,11 +155,11 @@ TRAPS = {
                        "labels": ["a", "b", "c", "d", "s", "q", "y"]},
     "double edge": {"inputs": [1.0], "ops": [["x + y", 0, 0, None], ["x + y", 1, 1, None]],
                     "labels": ["a", "b", "c"]},
-    "chain": {"inputs": [0.5], "chain": 3000},
+    "chain": {"inputs": [0.5], "chain": DEEP_CHAIN},
 }
 _TRAP_TITLES = {"a + a": "b = a + a", "a * a": "b = a * a", "diamond": "the diamond f = (x·y)·(x+y)",
                 "shared parents": "the shared parents y = (c+d) + c·d", "double edge": "c = b+b, b = a+a",
-                "chain": "a chain of 3000 ops"}
+                "chain": f"a chain of {DEEP_CHAIN} ops"}
 
 
 # -- the probe's own walk over a student's graph ---------------------------------------
@@ -668,7 +668,7 @@ def _backward_judge(scenarios, seen):
                          f"{backward_situation(scenario, k)}: {_graph_name(spec, order[n], index[n])} has grad "
                          f"{fmt(value)}, expected {fmt(right[n])}", hint)
     return (f"backward() is right on {len(scenarios)} graphs: the traps, repeated calls, stale grads "
-            "and a chain of 3000 ops")
+            f"and a chain of {DEEP_CHAIN} ops")
 
 
 def check_my_backward(my_backward, cases=24, student_id=None):
@@ -698,7 +698,7 @@ def compare_engines(cls, count=10, seed=0):
                   f"\u2717 your engine could not run {title}: {problem}")
             return False
     print(f"\u2713 your engine agrees with tinygrad_edu on {len(trials)} graphs "
-          "(the traps, a chain of 3000 ops, backward() twice, random expressions)")
+          f"(the traps, a chain of {DEEP_CHAIN} ops, backward() twice, random expressions)")
     return True
 
 

@@ -332,18 +332,26 @@ def _backward_probe(scenarios, backward):
     return _probe_passes(EX2.id, scenarios, backward)
 
 
-@EX2.judge
-def _backward_judge(scenarios, seen):
-    ex = EX2.id
+def _wrong_passes(ex, scenarios, seen):
+    """(scenario, passes, first wrong (call, node, got, expected)) for each scenario with one."""
     observations(ex, seen, len(scenarios))
     for scenario, passes in zip(scenarios, seen):
         wrong = _first_wrong(ex, scenario, passes)
-        if wrong is None:
-            continue
-        k, node, got, expected = wrong
+        if wrong is not None:
+            yield scenario, passes, wrong
+
+
+def _fail_first_wrong(ex, scenario, k, node, got, expected, hint):
+    fail(ex, f"first wrong gradient (from the root back), {backward_situation(scenario, k)}: node "
+             f"{_name(node)} has grad {fmt(got)}, expected {fmt(expected)}", hint)
+
+
+@EX2.judge
+def _backward_judge(scenarios, seen):
+    ex = EX2.id
+    for scenario, passes, (k, node, got, expected) in _wrong_passes(ex, scenarios, seen):
         hint = _BUG_HINTS.get(_diagnose(scenario, passes), _GENERIC_HINT)
-        fail(ex, f"first wrong gradient (from the root back), {backward_situation(scenario, k)}: node "
-                 f"{_name(node)} has grad {fmt(got)}, expected {fmt(expected)}", hint)
+        _fail_first_wrong(ex, scenario, k, node, got, expected, hint)
     return (f"backward matches on {len(scenarios)} graphs (shared nodes, repeated calls and "
             "stale gradients included)")
 
@@ -429,12 +437,7 @@ def _leaves_text(order, grads, names):
 def _hunt_judge(scenarios, seen):
     ex = EX3.id
     titles = {name: (title, leaves) for name, _, title, leaves in _HIDDEN}
-    observations(ex, seen, len(scenarios))
-    for scenario, passes in zip(scenarios, seen):
-        wrong = _first_wrong(ex, scenario, passes)
-        if wrong is None:
-            continue
-        k, node, got, expected = wrong
+    for scenario, passes, (k, node, got, expected) in _wrong_passes(ex, scenarios, seen):
         hint = _HUNT_HINTS.get(_diagnose(scenario, passes), _GENERIC_HINT)
         spec = scenario["graph"]
         if spec[0] == "example":
@@ -449,8 +452,7 @@ def _hunt_judge(scenarios, seen):
             else:
                 title += ": got" if len(leaves) > 1 else ":"
             fail(ex, f"{title} {said}, expected {right} (first wrong node: {_name(node)})", hint)
-        fail(ex, f"first wrong gradient (from the root back), {backward_situation(scenario, k)}: node "
-                 f"{_name(node)} has grad {fmt(got)}, expected {fmt(expected)}", hint)
+        _fail_first_wrong(ex, scenario, k, node, got, expected, hint)
     return "the bug is fixed: all hidden tests pass"
 
 

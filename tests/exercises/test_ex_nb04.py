@@ -1,10 +1,10 @@
 """Checkers of notebook 04: pass on the solutions, fail on typical wrong answers with the right hint."""
 
 import sys
-from collections import deque
 
 import pytest
 
+import mistakes_nb04                      # the classic wrong answers, written once
 from exhelp import S, fails
 
 from tinygrad_edu import bugs
@@ -20,51 +20,14 @@ def test_topological_sort():
     assert check_topological_sort(lambda root: topological_order(root))
     fails(check_topological_sort, topological_order, match=["engine's own", "write your own"])
 
-    def recursive(root):
-        order, seen = [], set()
-
-        def visit(n):
-            if n not in seen:
-                seen.add(n)
-                for c in n.children:
-                    visit(c)
-                order.append(n)
-        visit(root)
-        return order
-
-    def no_visited_set(root):
-        order, stack = [], [(root, False)]
-        while stack:
-            node, done = stack.pop()
-            if done:
-                order.append(node)
-            else:
-                stack.append((node, True))
-                stack.extend((c, False) for c in reversed(node.children))
-        return order
-
-    def reversed_order(root):
-        return S.topological_sort(root)[::-1]
-
-    def bfs(root):        # every node once, but breadth-first from the root, then reversed
-        order, seen, queue = [], {root}, deque([root])
-        while queue:
-            node = queue.popleft()
-            order.append(node)
-            for c in node.children:
-                if c not in seen:
-                    seen.add(c)
-                    queue.append(c)
-        return order[::-1]
-
     def skips_constants(root):
         return [n for n in S.topological_sort(root) if n.requires_grad]
 
     assert sys.getrecursionlimit() < 3000
-    fails(check_topological_sort, recursive, match=["recursion limit", "explicit stack"])
-    fails(check_topological_sort, no_visited_set, match=["appears twice", "visited"])
-    fails(check_topological_sort, reversed_order, match=["starts with the root", "reverse"])
-    fails(check_topological_sort, bfs, match=["comes after its consumer", "position"])
+    fails(check_topological_sort, mistakes_nb04._recursive, match=["recursion limit", "explicit stack"])
+    fails(check_topological_sort, mistakes_nb04._no_visited, match=["appears twice", "visited"])
+    fails(check_topological_sort, mistakes_nb04._root_first, match=["starts with the root", "reverse"])
+    fails(check_topological_sort, mistakes_nb04._bfs, match=["comes after its consumer", "position"])
     fails(check_topological_sort, skips_constants, match=["the constant", "reachable from the root but missing"])
     fails(check_topological_sort, lambda root: [n.data for n in S.topological_sort(root)],
           match="should hold the Value nodes")
